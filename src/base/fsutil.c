@@ -1,0 +1,166 @@
+/* Whole-file reads and atomic writes; the only place that creates files. */
+#include "base/fsutil.h"
+
+#include "base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 8192, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        errno = EIO;
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+bool fs_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int fs_mkdir_p(const char *dir)
+{
+    char *p = xstrdup(dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777);
+    free(p);
+    return rc && errno != EEXIST ? -1 : 0;
+}
+
+bool fs_same_content(const char *path, const void *data, size_t len)
+{
+    char *old;
+    size_t oldlen;
+    if (fs_read_file(path, &old, &oldlen))
+        return false;
+    bool same = oldlen == len && memcmp(old, data, len) == 0;
+    free(old);
+    return same;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int fs_write_temp(const char *path, const void *data, size_t len, char **tmp_out)
+{
+    char *dir = fs_dirname(path);
+    int rc = fs_mkdir_p(dir);
+    free(dir);
+    if (rc)
+        return -1;
+    char *tmp = xasprintf("%s.wfgen-tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    int saved = 0;
+    if (write_all(fd, data, len) || fchmod(fd, 0644) || fsync(fd))
+        saved = errno;
+    if (close(fd) && !saved)
+        saved = errno;
+    if (saved) {
+        unlink(tmp);
+        free(tmp);
+        errno = saved;
+        return -1;
+    }
+    *tmp_out = tmp;
+    return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    char *tmp;
+    if (fs_write_temp(path, data, len, &tmp))
+        return -1;
+    int rc = rename(tmp, path);
+    int saved = errno;
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return rc;
+}
+
+char *fs_join(const char *a, const char *b)
+{
+    if (b[0] == '/' || !a[0] || !strcmp(a, "."))
+        return xstrdup(b);
+    size_t n = strlen(a);
+    return xasprintf("%s%s%s", a, a[n - 1] == '/' ? "" : "/", b);
+}
+
+char *fs_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+void fs_prune_empty_dirs(const char *path, const char *stop)
+{
+    char *dir = fs_dirname(path);
+    while (strcmp(dir, stop) && strcmp(dir, ".") && strcmp(dir, "/")) {
+        if (rmdir(dir))
+            break;
+        char *up = fs_dirname(dir);
+        free(dir);
+        dir = up;
+    }
+    free(dir);
+}

@@ -1,0 +1,245 @@
+/*
+ * Build pipeline and the output folder: compile every workflow into an output set,
+ * then write it atomically under a manifest (see build.h).
+ */
+#include "build.h"
+
+#include "asl/validate.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "emit/iam.h"
+#include "emit/jout.h"
+#include "emit/scheduler.h"
+#include "emit/sfn.h"
+#include "emit/terraform.h"
+#include "expand.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- compile ------------------------------------------------------------------------ */
+
+static void emit_policy(const struct workflow *wf, const json_t *policy, struct outset *out)
+{
+    size_t len;
+    char *text = jout_dump(policy, &len);
+    char *path = xasprintf("iam/%s.policy.json", wf->key);
+    outset_add(out, path, text, len);
+    free(path);
+}
+
+static struct iam_ctx iam_context(const struct catalog *cat, const struct workflow *wf)
+{
+    return (struct iam_ctx){
+        .partition = cat->partition,
+        .region = cat->region,
+        .account_id = cat->account_id,
+        .state_machine_name = wf->names.state_machine,
+        .ecs_cluster = wf->ecs.cluster,
+        .ecs_task_role = wf->ecs.task_role,
+        .ecs_execution_role = wf->ecs.execution_role,
+        .log_group_name = strcmp(wf->logging.level, "OFF") ? wf->names.log_group : NULL,
+        .tracing = wf->tracing,
+        .iam_extra = wf->iam_extra,
+    };
+}
+
+/* Loads, checks and expands one definition; adds its outputs when `out` is set. */
+static int compile_workflow(const struct catalog *cat, const struct workflow *wf,
+                            const struct build_opts *opts, struct outset *out,
+                            struct diag_list *dl)
+{
+    struct ydoc def;
+    int rc = yload_file(&def, wf->definition_path, dl);
+    if (rc == -2) {
+        fprintf(stderr, "wfgen: cannot read '%s': %s\n", wf->definition_path,
+                strerror(errno));
+        return -2;
+    }
+    if (rc)
+        return -1;
+    struct asl_opts aopts = {.allow_placeholders = opts->allow_placeholders};
+    if (expand_substitutions(cat, wf, &def, dl))
+        rc = -1;
+    if (!rc && asl_validate(&def, def.root, &aopts, dl))
+        rc = -1;
+    if (!rc) {
+        struct iam_ctx ictx = iam_context(cat, wf);
+        json_t *policy = iam_policy_new(&ictx, &def, def.root, dl);
+        if (!policy)
+            rc = -1;
+        if (policy && out) {
+            emit_sfn(wf, def.root, out);
+            emit_policy(wf, policy, out);
+            emit_schedule(cat, wf, out);
+        }
+        json_decref(policy);
+    }
+    ydoc_release(&def);
+    return rc;
+}
+
+int build_compile(const struct catalog *cat, const struct build_opts *opts, struct outset *out,
+                  struct diag_list *dl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < cat->nwf; i++) {
+        int r = compile_workflow(cat, &cat->wf[i], opts, out, dl);
+        if (r == -2)
+            return -2;
+        if (r)
+            rc = -1;
+    }
+    if (rc == 0 && out && tf_emit(cat, out, dl))
+        rc = -1;
+    if (out)
+        outset_sort(out);
+    return rc;
+}
+
+/* ---- manifest --------------------------------------------------------------------------- */
+
+static const char manifest_header[] =
+    "# Files written by `wfgen build`; it removes those it no longer generates.\n";
+
+static char *manifest_text(const struct outset *set, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, manifest_header);
+    for (size_t i = 0; i < set->nr; i++)
+        strbuf_addf(&sb, "%s\n", set->v[i].path);
+    return strbuf_detach(&sb, len);
+}
+
+/* A manifest line is trusted only when it names a plain relative path. */
+static bool safe_relative(const char *p)
+{
+    return *p && p[0] != '/' && strncmp(p, "../", 3) && !strstr(p, "/../") &&
+           strcmp(p, "..") && strcmp(p, BUILD_MANIFEST);
+}
+
+/* Returns the previous manifest's paths as a NULL-terminated array (caller frees). */
+static char **manifest_read(const char *outdir, char **text)
+{
+    char *path = fs_join(outdir, BUILD_MANIFEST);
+    size_t len, n = 0;
+    char **v = xcalloc(1, sizeof(*v));
+    *text = NULL;
+    if (fs_read_file(path, text, &len) == 0) {
+        for (char *line = strtok(*text, "\n"); line; line = strtok(NULL, "\n")) {
+            if (line[0] == '#' || !safe_relative(line))
+                continue;
+            v = xrealloc(v, (n + 2) * sizeof(*v));
+            v[n++] = line;
+            v[n] = NULL;
+        }
+    }
+    free(path);
+    return v;
+}
+
+/* ---- write ------------------------------------------------------------------------------ */
+
+struct pending {
+    char *tmp, *dest;
+};
+
+static void pending_abort(struct pending *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unlink(p[i].tmp);
+        free(p[i].tmp);
+        free(p[i].dest);
+    }
+    free(p);
+}
+
+int build_write(const char *outdir, const struct outset *set)
+{
+    size_t mlen;
+    char *mtext = manifest_text(set, &mlen);
+    struct pending *p = xcalloc(set->nr + 1, sizeof(*p));
+    size_t np = 0;
+    for (size_t i = 0; i <= set->nr; i++) {
+        const char *rel = i < set->nr ? set->v[i].path : BUILD_MANIFEST;
+        const char *data = i < set->nr ? set->v[i].data : mtext;
+        size_t len = i < set->nr ? set->v[i].len : mlen;
+        char *dest = fs_join(outdir, rel);
+        if (fs_same_content(dest, data, len)) {
+            free(dest);
+            continue;
+        }
+        if (fs_write_temp(dest, data, len, &p[np].tmp)) {
+            fprintf(stderr, "wfgen: cannot write '%s': %s\n", dest, strerror(errno));
+            free(dest);
+            pending_abort(p, np);
+            free(mtext);
+            return -1;
+        }
+        p[np++].dest = dest;
+    }
+    free(mtext);
+    char *oldtext;
+    char **old = manifest_read(outdir, &oldtext);
+    for (size_t i = 0; old[i]; i++) {
+        if (outset_find(set, old[i]))
+            continue;
+        char *gone = fs_join(outdir, old[i]);
+        if (unlink(gone) == 0)
+            fs_prune_empty_dirs(gone, outdir);
+        free(gone);
+    }
+    free(old);
+    free(oldtext);
+    int rc = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (rename(p[i].tmp, p[i].dest)) {
+            fprintf(stderr, "wfgen: cannot write '%s': %s\n", p[i].dest, strerror(errno));
+            unlink(p[i].tmp);
+            rc = -1;
+        }
+        free(p[i].tmp);
+        free(p[i].dest);
+    }
+    free(p);
+    return rc;
+}
+
+size_t build_check(const char *outdir, const struct outset *set, FILE *report)
+{
+    size_t stale = 0;
+    for (size_t i = 0; i < set->nr; i++) {
+        char *dest = fs_join(outdir, set->v[i].path);
+        if (!fs_same_content(dest, set->v[i].data, set->v[i].len)) {
+            fprintf(report, "%s: %s\n", fs_exists(dest) ? "stale" : "missing", dest);
+            stale++;
+        }
+        free(dest);
+    }
+    char *oldtext;
+    char **old = manifest_read(outdir, &oldtext);
+    for (size_t i = 0; old[i]; i++) {
+        char *gone = fs_join(outdir, old[i]);
+        if (!outset_find(set, old[i]) && fs_exists(gone)) {
+            fprintf(report, "obsolete: %s\n", gone);
+            stale++;
+        }
+        free(gone);
+    }
+    free(old);
+    free(oldtext);
+    size_t mlen;
+    char *mtext = manifest_text(set, &mlen);
+    char *mpath = fs_join(outdir, BUILD_MANIFEST);
+    if (!fs_same_content(mpath, mtext, mlen)) {
+        fprintf(report, "%s: %s\n", fs_exists(mpath) ? "stale" : "missing", mpath);
+        stale++;
+    }
+    free(mpath);
+    free(mtext);
+    return stale;
+}

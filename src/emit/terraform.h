@@ -1,0 +1,35 @@
+/*
+ * Terraform emitter: out/terraform/{versions,workflows,main,outputs}.tf rendered from
+ * the *.tf.tmpl templates. Only workflows.tf carries per-catalog data (a generated
+ * `locals` map); the other files are static Terraform driven by for_each over it.
+ */
+#ifndef WFGEN_TERRAFORM_H
+#define WFGEN_TERRAFORM_H
+
+#include "catalog.h"
+#include "diag.h"
+#include "emit/emit.h"
+
+#include <jansson.h>
+
+/* Provider and CLI versions the generated files need (written into versions.tf). */
+#define TF_REQUIRED_VERSION ">= 1.3.0"
+#define TF_AWS_PROVIDER     "hashicorp/aws"
+#define TF_AWS_VERSION      ">= 5.0, < 7.0"
+
+/*
+ * Adds terraform/versions.tf, workflows.tf, main.tf and outputs.tf to `out`. The
+ * templates come from cat->templates_dir when set, else from tmpl_builtin_dir().
+ * Template problems are BUILD_TEMPLATE errors. Returns 0, or -1 after adding
+ * diagnostics, in which case nothing was added to `out`.
+ */
+int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl);
+
+/*
+ * Returns a new object: the variables the templates see (project, env, group, aws.*,
+ * terraform.*, workflows = the per-workflow locals map). Exposed for tests and for
+ * users' own templates (docs/templates.md lists every name).
+ */
+json_t *tf_template_vars(const struct catalog *cat);
+
+#endif
