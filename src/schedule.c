@@ -284,8 +284,8 @@ static int parse_step(struct pctx *p, enum field_id f, size_t *pos, size_t end, 
     }
     *pos = i;
     if (i == start)
-        return fail(p, D_SCHED_SYNTAX, start, i < end, "%s step after '/' must be a number",
-                    fs->name);
+        return fail(p, D_SCHED_SYNTAX, start, i < end ? 1 : 0,
+                    "%s step after '/' must be a number", fs->name);
     if (v < 1 || v > span)
         return fail(p, D_SCHED_RANGE, start, i - start, "%s step '%.*s' is out of range 1-%d",
                     fs->name, (int)(i - start), t + start, span);
@@ -514,8 +514,11 @@ static int parse_cron(struct pctx *p, size_t off, size_t end, struct sched_expr 
     for (size_t k = off; k < end; k++)
         if (t[k] != ' ' && t[k] != ',' && t[k] != '-' && t[k] != '/' && t[k] != '*' &&
             t[k] != '?' && t[k] != '#' && !is_digit(t[k]) && !is_alpha(t[k]))
-            return fail(p, D_SCHED_SYNTAX, k, 1, "unexpected character '%s' in cron",
-                        t[k] == '\t' ? "\\t" : (char[]){t[k], '\0'});
+            return t[k] > ' ' && t[k] < 127
+                       ? fail(p, D_SCHED_SYNTAX, k, 1, "unexpected character '%c' in cron", t[k])
+                       : fail(p, D_SCHED_SYNTAX, k, 1,
+                              "unexpected byte 0x%02x in cron (fields are separated by spaces)",
+                              (unsigned char)t[k]);
     while (i < end) {
         while (i < end && t[i] == ' ')
             i++;
@@ -575,7 +578,7 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
 {
     const char *t = p->text;
     size_t i = off;
-    long n = 0;
+    int64_t n = 0;
     while (i < end && is_digit(t[i])) {
         if (n <= RATE_MAX)
             n = n * 10 + (t[i] - '0');
@@ -584,6 +587,8 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
     size_t nend = i;
     while (i < end && t[i] != ' ')
         i++;
+    if (i == off)
+        return fail(p, D_SCHED_RATE, off, 0, "rate value missing (a positive whole number)");
     if (nend == off || nend != i)
         return fail(p, D_SCHED_RATE, off, i - off,
                     "rate value '%.*s' must be a positive whole number", (int)(i - off),
@@ -609,9 +614,10 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
         if (!one && !many)
             continue;
         out->kind = SCHED_RATE;
-        out->rate = n;
+        out->rate = (long)n;
         out->unit = u->unit;
-        snprintf(out->canon, sizeof(out->canon), "rate(%ld %s)", n, n == 1 ? u->one : u->many);
+        snprintf(out->canon, sizeof(out->canon), "rate(%ld %s)", out->rate,
+                 n == 1 ? u->one : u->many);
         if (one != (n == 1)) {
             struct sched_msg *w = &p->err->warning;
             p->err->has_warning = true;
@@ -619,7 +625,7 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
             w->off = uoff;
             w->len = ulen;
             snprintf(w->text, sizeof(w->text), "rate unit '%.*s' should be '%s' for a value of %ld",
-                     (int)ulen, t + uoff, n == 1 ? u->one : u->many, n);
+                     (int)ulen, t + uoff, n == 1 ? u->one : u->many, out->rate);
             snprintf(w->note, sizeof(w->note), "wfgen writes it as %s", out->canon);
         }
         return 0;
@@ -659,7 +665,9 @@ static int parse_at(struct pctx *p, size_t off, size_t end, struct sched_expr *o
     int v[6];
     for (size_t k = 0; k < ARRAY_SIZE(at_parts); k++) {
         const struct at_part *ap = &at_parts[k];
-        v[k] = atoi(t + ap->off);
+        v[k] = 0;
+        for (size_t i = 0; i < ap->len; i++)
+            v[k] = v[k] * 10 + (t[ap->off + i] - '0');
         int max = ap->max ? ap->max : month_days(v[0], v[1]);
         if (v[k] < ap->min || v[k] > max)
             return fail(p, D_SCHED_AT, off + ap->off, ap->len,
@@ -701,8 +709,7 @@ int sched_parse(const char *text, struct sched_expr *out, struct sched_err *err)
         if (strncmp(text, forms[k].prefix, plen))
             continue;
         if (text[len - 1] != ')' || len == plen)
-            return fail(&p, D_SCHED_SYNTAX, len, 0, "missing ')' at the end of %.*s...)",
-                        (int)plen, text);
+            return fail(&p, D_SCHED_SYNTAX, len, 0, "missing ')' at the end of the expression");
         for (size_t i = plen; i < len - 1; i++)
             if (text[i] == '(' || text[i] == ')')
                 return fail(&p, D_SCHED_SYNTAX, i, 1, "unexpected '%c'", text[i]);
@@ -748,7 +755,7 @@ bool sched_tz_valid(const char *tz)
     }
     for (const char *s = tz; s; s = strchr(s, '/')) {
         s += *s == '/';
-        if (s[0] == '.' || (s[0] == '-' && s != tz))
+        if (s[0] == '-')
             return false;
     }
     for (size_t k = 0; k < ARRAY_SIZE(tz_rejected); k++)
@@ -826,6 +833,15 @@ static int local_to_utc(int64_t lsec, int64_t *out)
 }
 
 /* ==== fire times ================================================================== */
+
+/* Instants outside 1900-01-01 .. 2200-01-01 are clamped: no schedule fires there. */
+#define TIME_MIN INT64_C(-2208988800)
+#define TIME_MAX INT64_C(7258118400)
+
+static int64_t clamp_time(int64_t t)
+{
+    return t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t;
+}
 
 static bool day_matches(const struct sched_cron *c, int y, int m, int d)
 {
@@ -973,6 +989,9 @@ static int next_in_zone(const struct sched_expr *e, int64_t after, int64_t *out)
         *out = u;
         return 0;
     }
+    if (after >= TIME_MAX)
+        return 1;
+    after = clamp_time(after);
     /* The first candidate is the local minute after the one holding `after`. */
     int64_t lsec = floor_div(after + utc_offset(after), 60) * 60 + 60;
     struct sched_civil t = civil_from_secs(lsec);
@@ -1067,11 +1086,13 @@ static int dst_in_zone(const struct sched_expr *e, int64_t from, int64_t to,
                        struct sched_dst *out)
 {
     struct change ch;
+    from = clamp_time(from);
+    to = clamp_time(to);
     if (e->kind == SCHED_AT) {
-        /* Only the change around the at() time matters, wherever the window is. */
+        /* Only a change within two days of the at() time can matter. */
         int64_t l = civil_to_secs(&e->at);
-        from = l - 2 * 86400;
-        to = l + 2 * 86400;
+        from = from > l - 2 * 86400 ? from : l - 2 * 86400;
+        to = to < l + 2 * 86400 ? to : l + 2 * 86400;
     }
     for (int64_t t = from; next_change(t, to, &ch); t = ch.at) {
         bool gap = ch.after > ch.before;
@@ -1213,7 +1234,7 @@ int sched_iso_local(int64_t utc, const char *tz, char buf[SCHED_ISO_MAX])
     char abbr[16];
     if (sched_localtime(utc, tz, &c, &off, abbr))
         return -1;
-    char when[24], zone[16];
+    char when[32], zone[16];
     long a = labs(off);
     fmt_civil(&c, when, sizeof(when));
     if (a % 60)
@@ -1285,8 +1306,13 @@ int sched_check(const char *text, struct loc loc, const char *tz, struct diag_li
         return 0;
     }
     struct sched_dst d;
-    int64_t to = SCHED_DST_SCAN_FROM + SCHED_DST_SCAN_YEARS * INT64_C(31556952);
-    if (sched_dst_risk(&e, tz, SCHED_DST_SCAN_FROM, to, &d) == 1)
+    int64_t from = SCHED_DST_SCAN_FROM;
+    int64_t to = from + SCHED_DST_SCAN_YEARS * INT64_C(31556952);
+    if (e.kind == SCHED_AT) {
+        from = INT64_MIN;
+        to = INT64_MAX;
+    }
+    if (sched_dst_risk(&e, tz, from, to, &d) == 1)
         add_dst(dl, loc, tz, &d);
     return 0;
 }
@@ -1321,8 +1347,6 @@ int sched_print_dst(const struct sched_expr *e, const char *tz, int64_t from_utc
     int count = 0;
     for (int64_t t = from_utc; count < DST_REPORT_MAX; t = d.change_utc + 1) {
         if (sched_dst_risk(e, tz, t, to_utc, &d) != 1)
-            break;
-        if (e->kind == SCHED_AT && count)
             break;
         fprintf(out,
                 "warning: %04d-%02d-%02dT%02d:%02d %s in %s (clocks %s %02d:%02d to "

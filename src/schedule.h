@@ -79,7 +79,7 @@ struct sched_msg {
     enum diag_id code; /* D_SCHED_* */
     size_t off, len;   /* bytes into the text; len may be 0 (end of text) */
     char text[200];    /* lowercase, names the field and the allowed values */
-    char note[200];    /* a hint, or "" */
+    char note[300];    /* a hint, or "" */
 };
 
 struct sched_err {
@@ -146,7 +146,7 @@ int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
 
 /* ---- time conversion and ISO 8601 ---------------------------------------------- */
 
-#define SCHED_ISO_MAX 48
+#define SCHED_ISO_MAX 64
 
 /* Local wall clock, UTC offset (seconds east) and abbreviation of an instant in `tz`. */
 int sched_localtime(int64_t utc, const char *tz, struct sched_civil *out, long *gmtoff,
