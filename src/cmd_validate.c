@@ -8,6 +8,7 @@
 #include "base/fsutil.h"
 #include "build.h"
 #include "cmd.h"
+#include "srcfile.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1017,15 +1017,24 @@ int sched_next(const struct sched_expr *e, const char *tz, int64_t after_utc, in
     return rc;
 }
 
-int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc, int64_t *out)
+/* sched_first with the zone already entered. */
+static int first_in_zone(const struct sched_expr *e, int64_t from, int64_t *out)
 {
     if (e->kind == SCHED_RATE) {
-        if (!sched_tz_valid(tz))
-            return -1;
-        *out = from_utc;
+        *out = from;
         return 0;
     }
-    return sched_next(e, tz, from_utc - 1, out);
+    return next_in_zone(e, from > INT64_MIN ? from - 1 : from, out);
+}
+
+int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc, int64_t *out)
+{
+    struct tz_session s;
+    if (tz_enter(&s, tz))
+        return -1;
+    int rc = first_in_zone(e, from_utc, out);
+    tz_leave(&s);
+    return rc;
 }
 
 /* ==== DST changes ================================================================= */
@@ -1124,22 +1133,26 @@ int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
 
 /* ==== ISO 8601 ==================================================================== */
 
+/* sched_localtime with the zone already entered; UTC when the C library fails. */
+static void local_in_zone(int64_t utc, struct sched_civil *out, long *gmtoff, char abbr[16])
+{
+    time_t tt = (time_t)utc;
+    struct tm tm;
+    bool ok = localtime_r(&tt, &tm) != NULL;
+    *gmtoff = ok ? tm.tm_gmtoff : 0;
+    *out = civil_from_secs(utc + *gmtoff);
+    snprintf(abbr, 16, "%s", ok && tm.tm_zone ? tm.tm_zone : "UTC");
+}
+
 int sched_localtime(int64_t utc, const char *tz, struct sched_civil *out, long *gmtoff,
                     char abbr[16])
 {
     struct tz_session s;
     if (tz_enter(&s, tz))
         return -1;
-    time_t tt = (time_t)utc;
-    struct tm tm;
-    int rc = localtime_r(&tt, &tm) ? 0 : -1;
-    if (!rc) {
-        *gmtoff = tm.tm_gmtoff;
-        *out = civil_from_secs(utc + tm.tm_gmtoff);
-        snprintf(abbr, 16, "%s", tm.tm_zone ? tm.tm_zone : "");
-    }
+    local_in_zone(clamp_time(utc), out, gmtoff, abbr);
     tz_leave(&s);
-    return rc;
+    return 0;
 }
 
 /* Reads exactly n digits at *s into *v. */
@@ -1227,13 +1240,13 @@ void sched_iso_utc(int64_t utc, char buf[SCHED_ISO_MAX])
     strcat(buf, "Z");
 }
 
-int sched_iso_local(int64_t utc, const char *tz, char buf[SCHED_ISO_MAX])
+/* sched_iso_local with the zone already entered. */
+static void iso_local_in_zone(int64_t utc, char buf[SCHED_ISO_MAX])
 {
     struct sched_civil c;
     long off;
     char abbr[16];
-    if (sched_localtime(utc, tz, &c, &off, abbr))
-        return -1;
+    local_in_zone(clamp_time(utc), &c, &off, abbr);
     char when[32], zone[16];
     long a = labs(off);
     fmt_civil(&c, when, sizeof(when));
@@ -1244,6 +1257,15 @@ int sched_iso_local(int64_t utc, const char *tz, char buf[SCHED_ISO_MAX])
         snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100,
                  a / 60 % 60);
     snprintf(buf, SCHED_ISO_MAX, "%s%s %s", when, zone, abbr);
+}
+
+int sched_iso_local(int64_t utc, const char *tz, char buf[SCHED_ISO_MAX])
+{
+    struct tz_session s;
+    if (tz_enter(&s, tz))
+        return -1;
+    iso_local_in_zone(utc, buf);
+    tz_leave(&s);
     return 0;
 }
 
@@ -1322,20 +1344,24 @@ int sched_check(const char *text, struct loc loc, const char *tz, struct diag_li
 long sched_print_fires(const struct sched_expr *e, const char *tz, int64_t from_utc, long n,
                        FILE *out, int64_t *last)
 {
+    struct tz_session s;
     int64_t t;
     long count = 0;
     *last = from_utc;
-    int rc = sched_first(e, tz, from_utc, &t);
+    if (tz_enter(&s, tz))
+        return -1;
+    int rc = first_in_zone(e, from_utc, &t);
     while (rc == 0 && count < n) {
         char local[SCHED_ISO_MAX], utc[SCHED_ISO_MAX];
-        sched_iso_local(t, tz, local);
+        iso_local_in_zone(t, local);
         sched_iso_utc(t, utc);
         fprintf(out, "%s  %s\n", local, utc);
         *last = t;
         if (++count < n)
-            rc = sched_next(e, tz, t, &t);
+            rc = next_in_zone(e, t, &t);
     }
-    return rc < 0 ? -1 : count;
+    tz_leave(&s);
+    return count;
 }
 
 #define DST_REPORT_MAX 20

@@ -148,7 +148,10 @@ int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
 
 #define SCHED_ISO_MAX 64
 
-/* Local wall clock, UTC offset (seconds east) and abbreviation of an instant in `tz`. */
+/*
+ * Local wall clock, UTC offset (seconds east) and abbreviation of an instant in `tz`
+ * (instants outside 1900-2200 are clamped into that range). Returns -1 for a bad zone.
+ */
 int sched_localtime(int64_t utc, const char *tz, struct sched_civil *out, long *gmtoff,
                     char abbr[16]);
 

@@ -57,17 +57,23 @@ void hcl_string(struct strbuf *sb, const char *s, size_t len)
 /* Words that mean something else where an object key is expected. */
 static const char *const reserved_keys[] = {"true", "false", "null", "for", "in", "if"};
 
+static bool ident_start(char c)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool ident_char(char c)
+{
+    return ident_start(c) || c == '-' || (c >= '0' && c <= '9');
+}
+
 bool hcl_is_ident(const char *s, size_t len)
 {
-    if (!len || !(s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+    if (!len || !ident_start(s[0]))
         return false;
-    for (size_t i = 1; i < len; i++) {
-        char c = s[i];
-        bool ok = c == '_' || c == '-' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-                  (c >= 'a' && c <= 'z');
-        if (!ok)
+    for (size_t i = 1; i < len; i++)
+        if (!ident_char(s[i]))
             return false;
-    }
     for (size_t i = 0; i < ARRAY_SIZE(reserved_keys); i++)
         if (strlen(reserved_keys[i]) == len && !memcmp(reserved_keys[i], s, len))
             return false;
@@ -104,10 +110,10 @@ static uint32_t next_code_point(const char *s, size_t len, size_t *i)
 static const struct {
     uint32_t lo, hi;
 } extenders[] = {
-    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},   {0x0610, 0x061A},
-    {0x064B, 0x065F},   {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},
-    {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200C, 0x200C},   {0x20D0, 0x20FF},
-    {0x3099, 0x309A},   {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F},   {0x1F3FB, 0x1F3FF},
+    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD}, {0x0610, 0x061A},
+    {0x064B, 0x065F},   {0x0E31, 0x0E31},   {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},
+    {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200C, 0x200C}, {0x20D0, 0x20FF},
+    {0x3099, 0x309A},   {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F}, {0x1F3FB, 0x1F3FF},
     {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
 };
 
@@ -202,15 +208,15 @@ static void write_object(struct strbuf *sb, const json_t *obj, unsigned indent)
 {
     size_t n = json_object_size(obj), i = 0;
     struct attr *a = xcalloc(n, sizeof(*a));
-    const char *key;
-    json_t *value;
 
-    json_object_foreach((json_t *)obj, key, value) {
+    for (void *it = json_object_iter((json_t *)obj); it;
+         it = json_object_iter_next((json_t *)obj, it)) {
+        const char *key = json_object_iter_key(it);
         strbuf_init(&a[i].text);
         hcl_key(&a[i].text, key, strlen(key));
         a[i].cols = hcl_columns(a[i].text.buf, a[i].text.len);
-        a[i].multi = is_multiline(value);
-        a[i].value = value;
+        a[i].value = json_object_iter_value(it);
+        a[i].multi = is_multiline(a[i].value);
         i++;
     }
 

@@ -18,10 +18,10 @@
 #define TF_AWS_VERSION      ">= 5.0, < 7.0"
 
 /*
- * Adds terraform/versions.tf, workflows.tf, main.tf and outputs.tf to `out`. The
- * templates come from cat->templates_dir when set, else from tmpl_builtin_dir().
- * Template problems are BUILD_TEMPLATE errors. Returns 0, or -1 after adding
- * diagnostics, in which case nothing was added to `out`.
+ * Adds terraform/versions.tf, workflows.tf, main.tf and outputs.tf to `out`. Each
+ * <name>.tf.tmpl comes from cat->templates_dir when that folder holds it, else from
+ * tmpl_builtin_dir(). Template problems are BUILD_TEMPLATE errors. Returns 0, or -1
+ * after adding diagnostics, in which case nothing was added to `out`.
  */
 int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl);
 

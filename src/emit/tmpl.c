@@ -118,7 +118,7 @@ static bool is_name_char(char c)
     return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-/* True when [p, p+n) is a dotted name: segments of [A-Za-z_][A-Za-z0-9_]* joined by dots. */
+/* True when [p, p+n) is a dotted name: [A-Za-z_][A-Za-z0-9_]* segments joined by dots. */
 static bool valid_name(const char *p, size_t n)
 {
     bool start = true;
@@ -164,23 +164,15 @@ static unsigned current_indent(const struct strbuf *out)
     return n;
 }
 
-static void error_at(struct scan *s, struct loc loc, const char *fmt, const char *arg,
-                     size_t arglen)
-{
-    (void)fmt;
-    s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc, fmt, (int)arglen, arg);
-}
-
 /* Adds a note listing the top-level variable names, in their order. */
 static void note_known_names(struct scan *s)
 {
     struct strbuf sb = STRBUF_INIT;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)s->vars, key, v) {
+    json_t *vars = (json_t *)s->vars;
+    for (void *it = json_object_iter(vars); it; it = json_object_iter_next(vars, it)) {
         if (sb.len)
             strbuf_adds(&sb, ", ");
-        strbuf_adds(&sb, key);
+        strbuf_adds(&sb, json_object_iter_key(it));
     }
     diag_note(s->dl, "known names: %s", sb.len ? sb.buf : "(none)");
     strbuf_release(&sb);
@@ -203,39 +195,43 @@ static void trim(const char **p, size_t *n)
 static void expand(struct scan *s, const char *body, size_t n, size_t open, size_t total)
 {
     struct loc loc = loc_at(s, open, total);
-    const char *name = body, *bar = memchr(body, '|', n);
-    size_t name_len = bar ? (size_t)(bar - body) : n;
     const struct filter *f = &filters[0];
 
-    trim(&name, &name_len);
     if (n && body[0] == '!')
-        return; /* comment */
+        return; /* a comment */
+
+    const char *name = body, *bar = memchr(body, '|', n);
+    size_t name_len = bar ? (size_t)(bar - body) : n;
+    trim(&name, &name_len);
     if (bar) {
         const char *fname = bar + 1;
-        size_t flen = n - name_len - (size_t)(fname - body - (ptrdiff_t)name_len);
-        flen = (size_t)(body + n - fname);
+        size_t flen = (size_t)(body + n - fname);
         trim(&fname, &flen);
         f = find_filter(fname, flen);
         if (!f) {
-            error_at(s, loc, "unknown filter '%.*s'", fname, flen);
+            s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc, "unknown filter '%.*s'",
+                             (int)flen, fname);
             diag_note(s->dl, "filters: raw (the default), hcl, json");
             return;
         }
     }
     if (!valid_name(name, name_len)) {
-        error_at(s, loc, "malformed placeholder '{{%.*s}}'", body, n);
+        s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc, "malformed placeholder '{{%.*s}}'",
+                         (int)n, body);
         diag_note(s->dl, "write {{ name }} or {{ name | filter }}; \\{{ is a literal {{");
         return;
     }
     const json_t *v = lookup(s->vars, name, name_len);
     if (!v) {
-        error_at(s, loc, "unknown placeholder '%.*s'", name, name_len);
+        s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc, "unknown placeholder '%.*s'",
+                         (int)name_len, name);
         note_known_names(s);
         return;
     }
     if (f->fn(s->out, v, current_indent(s->out))) {
-        error_at(s, loc, "placeholder '%.*s' is not a string, number or boolean", name,
-                 name_len);
+        s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc,
+                         "placeholder '%.*s' is not a string, number or boolean",
+                         (int)name_len, name);
         diag_note(s->dl, "use '| hcl' or '| json' to write it as an expression");
     }
 }
@@ -274,7 +270,8 @@ static void placeholder(struct scan *s)
     while (p + 1 < s->len && s->buf[p] != '\n' && memcmp(s->buf + p, "}}", 2))
         p++;
     if (p + 1 >= s->len || s->buf[p] == '\n') {
-        error_at(s, loc_at(s, open, 2), "unterminated placeholder%.*s", "", 0);
+        s->rc = diag_add(s->dl, D_BUILD_TEMPLATE, loc_at(s, open, 2),
+                         "unterminated placeholder");
         diag_note(s->dl, "a placeholder ends with }} on the same line");
         while (s->pos < s->len && s->buf[s->pos] != '\n')
             s->pos++;
@@ -284,10 +281,11 @@ static void placeholder(struct scan *s)
     s->pos = p + 2;
 }
 
-static bool at(const struct scan *s, size_t off, const char *lit)
+/* True when the text at the scan position starts with `lit`. */
+static bool at(const struct scan *s, const char *lit)
 {
     size_t n = strlen(lit);
-    return s->pos + off + n <= s->len && !memcmp(s->buf + s->pos + off, lit, n);
+    return s->pos + n <= s->len && !memcmp(s->buf + s->pos, lit, n);
 }
 
 int tmpl_render(const struct srcfile *file, const json_t *vars, struct strbuf *out,
@@ -298,13 +296,13 @@ int tmpl_render(const struct srcfile *file, const json_t *vars, struct strbuf *o
     while (s.pos < s.len) {
         if (s.pos == s.line_start && skip_comment_line(&s))
             continue;
-        if (at(&s, 0, "\\\\{{")) { /* \\{{ : a backslash, then a placeholder */
+        if (at(&s, "\\\\{{")) { /* \\{{ : a backslash, then a placeholder */
             strbuf_addch(out, '\\');
             s.pos += 2;
-        } else if (at(&s, 0, "\\{{")) { /* \{{ : a literal {{ */
+        } else if (at(&s, "\\{{")) { /* \{{ : a literal {{ */
             strbuf_adds(out, "{{");
             s.pos += 3;
-        } else if (at(&s, 0, "{{")) {
+        } else if (at(&s, "{{")) {
             placeholder(&s);
         } else {
             char c = s.buf[s.pos++];

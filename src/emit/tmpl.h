@@ -1,5 +1,5 @@
 /*
- * The small placeholder engine behind templates/terraform/*.tf.tmpl: `{{ name }}`,
+ * The small placeholder engine behind the Terraform templates (*.tf.tmpl): `{{ name }}`,
  * `{{ name | filter }}`, `{{! comment }}` and the `\{{` escape (docs/templates.md),
  * values looked up by dotted name in a json_t object, errors reported as diagnostics
  * at the template's line and column. Also finds the built-in templates folder.

@@ -2,7 +2,7 @@
 /*
  * Peer check for ASL files: validates each file with amazon-states-language-service (the
  * engine behind the AWS Toolkit's Step Functions editor) in one process, prints its
- * diagnostics per file, and exits 1 if any file has an error. Test and benchmark use only.
+ * diagnostics per file, and exits 1 if any file has an error. For tests and benchmarks.
  *
  * usage: node check_asl.js FILE...
  *        node check_asl.js --bench FILE...   print only the elapsed ms of reading and
@@ -33,9 +33,11 @@ async function validateFile(service, file) {
     try {
         text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-        return [{ line: 0, col: 0, severity: 'error', message: err.message, source: 'io' }];
+        return [
+            { line: 0, col: 0, severity: 'error', message: err.message, source: 'io' },
+        ];
     }
-    // languageId 'asl' is what the service's JSON flavour expects (constants.LANGUAGE_IDS).
+    // languageId 'asl' is what the service's JSON flavour expects (LANGUAGE_IDS.JSON).
     const uri = pathToFileURL(path.resolve(file)).href;
     const doc = TextDocument.create(uri, 'asl', 1, text);
     const jsonDoc = service.parseJSONDocument(doc);
@@ -70,20 +72,31 @@ async function main(argv) {
         for (const d of diags) {
             process.stdout.write(
                 `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}` +
-                `${d.source ? ` [${d.source}]` : ''}\n`);
+                    `${d.source ? ` [${d.source}]` : ''}\n`
+            );
         }
         const warnings = diags.length - errors;
-        process.stdout.write(`${errors ? 'FAIL' : 'ok'} ${file}` +
-            ` (${errors} errors, ${warnings} other diagnostics)\n`);
+        process.stdout.write(
+            `${errors ? 'FAIL' : 'ok'} ${file}` +
+                ` (${errors} errors, ${warnings} other diagnostics)\n`
+        );
     }
     const ms = performance.now() - t0;
     if (bench) process.stdout.write(`${ms.toFixed(1)}\n`);
     else if (files.length > 1) {
-        process.stdout.write(`asl: ${files.length - failed} files ok, ${failed} with errors\n`);
+        process.stdout.write(
+            `asl: ${files.length - failed} files ok, ${failed} with errors\n`
+        );
     }
     return failed ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`check_asl: ${err.stack || err}\n`); process.exitCode = 2; });
+    (code) => {
+        process.exitCode = code;
+    },
+    (err) => {
+        process.stderr.write(`check_asl: ${err.stack || err}\n`);
+        process.exitCode = 2;
+    }
+);

@@ -5,7 +5,8 @@
  * structure SPEC section 4 promises. Test use only; there is no terraform binary here.
  *
  * usage: node check_tf.js DIR
- * Prints one summary line per file, "DIR/FILE: error: ..." for each problem, exits 1 on any.
+ * Prints one summary line per file and "DIR/FILE: error: ..." for each problem; exits 1
+ * if there is any.
  */
 'use strict';
 
@@ -19,17 +20,27 @@ const hcl = require('@cdktf/hcl2json');
  * each instance of a nested block must set (the provider's required ones).
  */
 const RESOURCE_RULES = [
-    { type: 'aws_sfn_state_machine', perWorkflow: true,
-      attrs: ['definition', 'role_arn', 'logging_configuration'],
-      sub: { logging_configuration: ['log_destination', 'level'] } },
+    {
+        type: 'aws_sfn_state_machine',
+        perWorkflow: true,
+        attrs: ['definition', 'role_arn', 'logging_configuration'],
+        sub: { logging_configuration: ['log_destination', 'level'] },
+    },
     { type: 'aws_iam_role', attrs: ['assume_role_policy'] },
     { type: 'aws_iam_role_policy', attrs: ['role', 'policy'] },
     { type: 'aws_cloudwatch_log_group', attrs: ['name'] },
     { type: 'aws_scheduler_schedule_group', attrs: ['name'] },
-    { type: 'aws_scheduler_schedule', perWorkflow: true,
-      attrs: ['schedule_expression', 'schedule_expression_timezone',
-              'flexible_time_window', 'target'],
-      sub: { flexible_time_window: ['mode'], target: ['arn', 'role_arn'] } },
+    {
+        type: 'aws_scheduler_schedule',
+        perWorkflow: true,
+        attrs: [
+            'schedule_expression',
+            'schedule_expression_timezone',
+            'flexible_time_window',
+            'target',
+        ],
+        sub: { flexible_time_window: ['mode'], target: ['arn', 'role_arn'] },
+    },
 ];
 
 /* Resources that manage a role's policies exclusively; SPEC section 4 forbids them. */
@@ -46,8 +57,8 @@ const SIBLINGS = [
 class Checker {
     constructor(dir) {
         this.dir = dir;
-        this.files = {};      // basename -> parsed JSON from hcl2json
-        this.problems = {};   // basename -> [message]
+        this.files = {}; // basename -> parsed JSON from hcl2json
+        this.problems = {}; // basename -> [message]
     }
 
     fail(file, msg) {
@@ -58,7 +69,10 @@ class Checker {
     async parseAll() {
         let names;
         try {
-            names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.tf')).sort();
+            names = fs
+                .readdirSync(this.dir)
+                .filter((n) => n.endsWith('.tf'))
+                .sort();
         } catch (err) {
             this.fail('.', `cannot read folder: ${err.message}`);
             return;
@@ -87,13 +101,19 @@ class Checker {
     checkVersions() {
         const doc = this.need('versions.tf');
         if (!doc) return;
-        const providers = blocks(doc.terraform).flatMap((t) => blocks(t.required_providers));
+        const providers = blocks(doc.terraform).flatMap((t) =>
+            blocks(t.required_providers)
+        );
         const aws = providers.map((p) => p.aws).find((a) => a !== undefined);
         if (!aws) {
             this.fail('versions.tf', 'terraform.required_providers has no "aws" entry');
         } else if (aws.source !== 'hashicorp/aws') {
-            this.fail('versions.tf', `required_providers.aws.source is ${
-                JSON.stringify(aws.source)}, expected "hashicorp/aws"`);
+            this.fail(
+                'versions.tf',
+                `required_providers.aws.source is ${JSON.stringify(
+                    aws.source
+                )}, expected "hashicorp/aws"`
+            );
         }
     }
 
@@ -108,15 +128,19 @@ class Checker {
         }
         const map = owner.workflows;
         if (!isObject(map)) {
-            this.fail('workflows.tf', `local.workflows is not a map literal: ${
-                JSON.stringify(map)}`);
+            this.fail(
+                'workflows.tf',
+                `local.workflows is not a map literal: ${JSON.stringify(map)}`
+            );
             return null;
         }
         for (const [key, entry] of Object.entries(map)) {
             if (!isObject(entry)) {
                 this.fail('workflows.tf', `workflows.${key} is not an object`);
-            } else if (typeof entry.state_machine_name !== 'string' ||
-                       entry.state_machine_name === '') {
+            } else if (
+                typeof entry.state_machine_name !== 'string' ||
+                entry.state_machine_name === ''
+            ) {
                 this.fail('workflows.tf', `workflows.${key} has no state_machine_name`);
             }
         }
@@ -153,10 +177,15 @@ class Checker {
                 }
             }
         }
-        if (rule.type === 'aws_sfn_state_machine' && typeof body.definition === 'string' &&
-            (!/\bfile\(/.test(body.definition) || /templatefile\(/.test(body.definition))) {
-            this.fail('main.tf', `${id}.definition must be read with file(), not ${
-                body.definition}`);
+        if (
+            rule.type === 'aws_sfn_state_machine' &&
+            typeof body.definition === 'string' &&
+            (!/\bfile\(/.test(body.definition) || /templatefile\(/.test(body.definition))
+        ) {
+            this.fail(
+                'main.tf',
+                `${id}.definition must be read with file(), not ${body.definition}`
+            );
         }
     }
 
@@ -175,50 +204,81 @@ class Checker {
         const target = nested(sched[1], 'target')[0] || {};
         const schedRole = refName(target.role_arn, 'aws_iam_role');
         if (!exec || !roles.has(exec)) {
-            this.fail('main.tf', 'aws_sfn_state_machine role_arn does not reference an ' +
-                      'aws_iam_role declared in main.tf');
+            this.fail(
+                'main.tf',
+                'aws_sfn_state_machine role_arn does not reference an ' +
+                    'aws_iam_role declared in main.tf'
+            );
         } else if (!iteratesWorkflows(roles.get(exec))) {
-            this.fail('main.tf', `execution role aws_iam_role.${exec} has no for_each ` +
-                      'over local.workflows');
+            this.fail(
+                'main.tf',
+                `execution role aws_iam_role.${exec} has no for_each ` +
+                    'over local.workflows'
+            );
         }
         if (!schedRole || !roles.has(schedRole)) {
-            this.fail('main.tf', 'aws_scheduler_schedule target.role_arn does not reference ' +
-                      'an aws_iam_role declared in main.tf');
+            this.fail(
+                'main.tf',
+                'aws_scheduler_schedule target.role_arn does not reference ' +
+                    'an aws_iam_role declared in main.tf'
+            );
         } else if (schedRole === exec) {
             this.fail('main.tf', `scheduler and execution share aws_iam_role.${exec}`);
         }
-        const execPolicy = instances(res, 'aws_iam_role_policy')
-            .find(([, b]) => exec && refName(b.role, 'aws_iam_role') === exec);
+        const execPolicy = instances(res, 'aws_iam_role_policy').find(
+            ([, b]) => exec && refName(b.role, 'aws_iam_role') === exec
+        );
         if (exec && !execPolicy) {
-            this.fail('main.tf', `no aws_iam_role_policy attaches to aws_iam_role.${exec}`);
+            this.fail(
+                'main.tf',
+                `no aws_iam_role_policy attaches to aws_iam_role.${exec}`
+            );
         } else if (execPolicy && !iteratesWorkflows(execPolicy[1])) {
-            this.fail('main.tf', `aws_iam_role_policy.${execPolicy[0]} has no for_each ` +
-                      'over local.workflows');
+            this.fail(
+                'main.tf',
+                `aws_iam_role_policy.${execPolicy[0]} has no for_each ` +
+                    'over local.workflows'
+            );
         }
         const logCfg = nested(sm[1], 'logging_configuration')[0] || {};
         const group = refName(logCfg.log_destination, 'aws_cloudwatch_log_group');
         const groups = new Map(instances(res, 'aws_cloudwatch_log_group'));
         if (!group || !groups.has(group)) {
-            this.fail('main.tf', 'logging_configuration.log_destination does not reference ' +
-                      'an aws_cloudwatch_log_group declared in main.tf');
+            this.fail(
+                'main.tf',
+                'logging_configuration.log_destination does not reference ' +
+                    'an aws_cloudwatch_log_group declared in main.tf'
+            );
         } else if (!iteratesWorkflows(groups.get(group))) {
-            this.fail('main.tf', `aws_cloudwatch_log_group.${group} has no for_each ` +
-                      'over local.workflows');
+            this.fail(
+                'main.tf',
+                `aws_cloudwatch_log_group.${group} has no for_each ` +
+                    'over local.workflows'
+            );
         }
     }
 
-    /* Forbidden resources and attributes, and references to undeclared names, anywhere. */
+    /* Forbidden resources and attributes, and references to undeclared names. */
     checkAll() {
-        const declared = { resource: new Set(), data: new Set(), local: new Set(),
-                           var: new Set() };
+        const declared = {
+            resource: new Set(),
+            data: new Set(),
+            local: new Set(),
+            var: new Set(),
+        };
         for (const doc of Object.values(this.files)) {
             if (!doc) continue;
-            for (const [kind, key] of [['resource', 'resource'], ['data', 'data']]) {
+            for (const [kind, key] of [
+                ['resource', 'resource'],
+                ['data', 'data'],
+            ]) {
                 for (const [type, byName] of Object.entries(doc[key] || {})) {
-                    for (const name of Object.keys(byName)) declared[kind].add(`${type}.${name}`);
+                    for (const name of Object.keys(byName))
+                        declared[kind].add(`${type}.${name}`);
                 }
             }
-            for (const l of blocks(doc.locals)) Object.keys(l).forEach((k) => declared.local.add(k));
+            for (const l of blocks(doc.locals))
+                Object.keys(l).forEach((k) => declared.local.add(k));
             Object.keys(doc.variable || {}).forEach((k) => declared.var.add(k));
         }
         for (const [file, doc] of Object.entries(this.files)) {
@@ -249,16 +309,24 @@ class Checker {
         for (const { dir, suffix } of SIBLINGS) {
             const sib = path.join(this.dir, '..', dir);
             if (!fs.existsSync(sib)) continue;
-            const have = fs.readdirSync(sib).filter((n) => n.endsWith(suffix))
-                .map((n) => n.slice(0, -suffix.length)).sort();
+            const have = fs
+                .readdirSync(sib)
+                .filter((n) => n.endsWith(suffix))
+                .map((n) => n.slice(0, -suffix.length))
+                .sort();
             const missing = want.filter((k) => !have.includes(k));
             const extra = have.filter((k) => !want.includes(k));
             if (missing.length) {
-                this.fail('workflows.tf', `no ../${dir}/KEY${suffix} for: ${missing.join(', ')}`);
+                this.fail(
+                    'workflows.tf',
+                    `no ../${dir}/KEY${suffix} for: ${missing.join(', ')}`
+                );
             }
             if (extra.length) {
-                this.fail('workflows.tf', `../${dir} has files for keys not in workflows: ${
-                    extra.join(', ')}`);
+                this.fail(
+                    'workflows.tf',
+                    `../${dir} has files for keys not in workflows: ${extra.join(', ')}`
+                );
             }
         }
     }
@@ -268,33 +336,50 @@ class Checker {
         const parts = [];
         if (doc.terraform) parts.push('terraform');
         if (name === 'workflows.tf' && keys) {
-            parts.push(`${keys.length} workflows${keys.length ? ': ' + keys.join(', ') : ''}`);
+            parts.push(
+                `${keys.length} workflows${keys.length ? ': ' + keys.join(', ') : ''}`
+            );
         } else if (doc.locals) {
             parts.push('locals');
         }
         const res = doc.resource || {};
-        const n = Object.keys(res).reduce((acc, t) => acc + Object.keys(res[t]).length, 0);
+        const n = Object.keys(res).reduce(
+            (acc, t) => acc + Object.keys(res[t]).length,
+            0
+        );
         if (n) {
-            const fe = Object.keys(res).reduce((acc, t) => acc +
-                instances(res, t).filter(([, b]) => 'for_each' in b).length, 0);
-            parts.push(`${n} resources of ${Object.keys(res).length} types, ${fe} with for_each`);
+            const fe = Object.keys(res).reduce(
+                (acc, t) =>
+                    acc + instances(res, t).filter(([, b]) => 'for_each' in b).length,
+                0
+            );
+            parts.push(
+                `${n} resources of ${Object.keys(res).length} types, ${fe} with for_each`
+            );
         }
         for (const k of ['data', 'output', 'variable', 'module', 'provider']) {
-            if (doc[k]) parts.push(`${Object.keys(doc[k]).length} ${k}`);
+            if (doc[k]) parts.push(`${Object.keys(doc[k]).length} ${k} blocks`);
         }
         return parts.join('; ') || 'empty';
     }
 
     report(keys) {
         let bad = 0;
-        const names = [...new Set([...Object.keys(this.files), ...Object.keys(this.problems)])];
+        const names = [
+            ...new Set([...Object.keys(this.files), ...Object.keys(this.problems)]),
+        ];
         for (const name of names.sort()) {
             const where = path.join(this.dir, name);
             const probs = this.problems[name] || [];
             for (const p of probs) process.stdout.write(`${where}: error: ${p}\n`);
             if (probs.length) bad++;
-            process.stdout.write(`${probs.length ? 'FAIL' : 'ok'} ${where}: ${
-                this.summary(name, this.files[name], keys)}\n`);
+            process.stdout.write(
+                `${probs.length ? 'FAIL' : 'ok'} ${where}: ${this.summary(
+                    name,
+                    this.files[name],
+                    keys
+                )}\n`
+            );
         }
         return bad;
     }
@@ -313,7 +398,8 @@ function isObject(v) {
 /* [name, body] for every resource of a type; a repeated label yields one per body. */
 function instances(res, type) {
     return Object.entries(res[type] || {}).flatMap(([n, bodies]) =>
-        blocks(bodies).map((b) => [n, b]));
+        blocks(bodies).map((b) => [n, b])
+    );
 }
 
 /* An attribute or block is present directly or as a dynamic block of that label. */
@@ -323,13 +409,16 @@ function has(body, attr) {
 
 /* Bodies of a nested block, written directly or as the content of a dynamic block. */
 function nested(body, name) {
-    const dyn = blocks(body.dynamic).flatMap((d) => blocks(d[name]))
+    const dyn = blocks(body.dynamic)
+        .flatMap((d) => blocks(d[name]))
         .flatMap((d) => blocks(d.content));
     return blocks(body[name]).concat(dyn);
 }
 
 function iteratesWorkflows(body) {
-    return typeof body.for_each === 'string' && /\blocal\.workflows\b/.test(body.for_each);
+    return (
+        typeof body.for_each === 'string' && /\blocal\.workflows\b/.test(body.for_each)
+    );
 }
 
 /* Name of the first TYPE.NAME reference in an expression string, or null. */
@@ -339,6 +428,13 @@ function refName(expr, type) {
     return m ? m[1] : null;
 }
 
+/* TYPE.NAME or data.TYPE.NAME (groups 1-3), or local.NAME / var.NAME (groups 4-5). */
+const REF_RE = new RegExp(
+    /(?<![\w.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/.source +
+        '|' +
+        /(?<![\w.])(local|var)\.([A-Za-z_]\w*)/.source
+);
+
 /*
  * Yields "kind type.name" / "kind name" for every resource, data, local and var reference
  * inside ${...} interpolations anywhere in a parsed file.
@@ -346,8 +442,8 @@ function refName(expr, type) {
 function* references(node) {
     if (typeof node === 'string') {
         if (!node.includes('${')) return;
-        const re = /(?<![\w.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|(?<![\w.])(local|var)\.([A-Za-z_]\w*)/g;
-        for (let m; (m = re.exec(node)) !== null;) {
+        const re = new RegExp(REF_RE.source, 'g');
+        for (let m; (m = re.exec(node)) !== null; ) {
             if (m[2]) yield `${m[1] ? 'data' : 'resource'} ${m[2]}.${m[3]}`;
             else yield `${m[4]} ${m[5]}`;
         }
@@ -377,5 +473,11 @@ async function main(argv) {
 }
 
 main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`check_tf: ${err.stack || err}\n`); process.exitCode = 2; });
+    (code) => {
+        process.exitCode = code;
+    },
+    (err) => {
+        process.stderr.write(`check_tf: ${err.stack || err}\n`);
+        process.exitCode = 2;
+    }
+);

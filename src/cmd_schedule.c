@@ -1,0 +1,150 @@
+/*
+ * `wfgen schedule KEY [-c FILE] [-n N] [--from ISO8601]`: the next N fire times of one
+ * workflow's schedule, in its time zone and in UTC, then the DST changes the schedule
+ * runs into. The default --from is the only place wfgen reads the wall clock.
+ */
+#include "base/xalloc.h"
+#include "catalog.h"
+#include "cmd.h"
+#include "schedule.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define COUNT_MAX   10000
+#define DST_HORIZON (366 * INT64_C(86400)) /* DST warnings look at least this far ahead */
+
+/* Edit distance between a and b (both short: workflow keys). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = xmalloc((lb + 1) * sizeof(*row));
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+/* Reports an unknown workflow key, with the closest known key when one is close. */
+static void unknown_key(const struct catalog *cat, const char *key, const char *path)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < cat->nwf; i++) {
+        size_t d = distance(key, cat->wf[i].key);
+        if (d < best_d) {
+            best_d = d;
+            best = cat->wf[i].key;
+        }
+    }
+    fprintf(stderr, "wfgen schedule: no workflow '%s' in %s\n", key, path);
+    size_t limit = strlen(key) / 3 > 2 ? strlen(key) / 3 : 2;
+    if (best && best_d <= limit)
+        fprintf(stderr, "note: did you mean '%s'?\n", best);
+}
+
+/* Prints the fire times and DST warnings of one workflow. */
+static int report(const struct workflow *wf, int64_t from, long n)
+{
+    struct sched_expr e;
+    struct sched_err err;
+    if (sched_parse(wf->schedule, &e, &err)) {
+        fprintf(stderr, "wfgen schedule: %s: %s\n", wf->schedule, err.error.text);
+        return WF_EXIT_INVALID;
+    }
+    if (e.kind == SCHED_RATE)
+        fprintf(stderr, "note: %s starts when the schedule is created; times count from "
+                        "--from\n",
+                e.canon);
+    int64_t last;
+    long count = sched_print_fires(&e, wf->timezone, from, n, stdout, &last);
+    if (count < 0) {
+        fprintf(stderr, "wfgen schedule: unknown time zone '%s'\n", wf->timezone);
+        return WF_EXIT_INVALID;
+    }
+    if (count == 0) {
+        char when[SCHED_ISO_MAX];
+        sched_iso_utc(from, when);
+        fprintf(stderr, "note: %s has no fire time at or after %s\n", e.canon, when);
+    }
+    int64_t to = last - from > DST_HORIZON ? last + 1 : from + DST_HORIZON;
+    sched_print_dst(&e, wf->timezone, from, to, stderr);
+    return WF_EXIT_OK;
+}
+
+int cmd_schedule(int argc, char **argv)
+{
+    const char *path = "workflows.yaml", *from_text = NULL;
+    long n = 10;
+    const struct opt opts[] = {
+        {"catalog", 'c', OPT_STRING, &path, "FILE", "catalog file (default: ./workflows.yaml)"},
+        {"count", 'n', OPT_INT, &n, "N", "how many fire times to print (default: 10)"},
+        {"from", 0, OPT_STRING, &from_text, "ISO8601",
+         "first instant to consider (default: now); without Z or an offset it is local "
+         "to the schedule's time zone"},
+    };
+    const struct opt_cmd cmd = {"schedule", "KEY [-c FILE] [-n N] [--from ISO8601]",
+                                "print the next fire times of a workflow's schedule in its "
+                                "time zone and in UTC, with DST warnings",
+                                opts, (int)ARRAY_SIZE(opts), 1, 1};
+    int nargs;
+    int rc = opt_parse(&cmd, argc, argv, &nargs);
+    if (rc >= 0)
+        return rc;
+    if (n < 1 || n > COUNT_MAX) {
+        fprintf(stderr, "wfgen schedule: -n must be 1-%d, got %ld\n", COUNT_MAX, n);
+        return WF_EXIT_USAGE;
+    }
+    const char *key = argv[0];
+    struct catalog cat;
+    struct diag_list dl = DIAG_LIST_INIT;
+    rc = catalog_load(&cat, path, &dl);
+    int err = errno;
+    diag_print(&dl, DIAG_TEXT, stderr);
+    if (rc == -2) {
+        fprintf(stderr, "wfgen schedule: cannot read '%s': %s\n", path, strerror(err));
+        rc = WF_EXIT_SYSTEM;
+        goto out;
+    }
+    if (rc < 0) {
+        rc = WF_EXIT_INVALID;
+        goto out;
+    }
+    const struct workflow *wf = catalog_find(&cat, key);
+    if (!wf) {
+        unknown_key(&cat, key, path);
+        rc = WF_EXIT_INVALID;
+        goto out;
+    }
+    int64_t from = (int64_t)time(NULL);
+    if (from_text && sched_iso_parse(from_text, wf->timezone, &from)) {
+        fprintf(stderr,
+                "wfgen schedule: --from needs an ISO 8601 time such as 2026-11-28T03:00:00Z "
+                "or 2026-11-28, got '%s'\n",
+                from_text);
+        rc = WF_EXIT_USAGE;
+        goto out;
+    }
+    rc = report(wf, from, n);
+out:
+    catalog_release(&cat);
+    diag_release(&dl);
+    return rc;
+}

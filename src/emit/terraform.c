@@ -1,0 +1,296 @@
+/*
+ * Terraform emitter; see terraform.h. Builds the template variables (above all the
+ * per-workflow `workflows` map that becomes workflows.tf) and renders the four
+ * templates. Names come from naming.h; nothing here composes an AWS name except the
+ * alarm names, which naming.h does not cover (state machine name plus a short suffix,
+ * always within CloudWatch's 255 characters).
+ */
+#include "emit/terraform.h"
+
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "emit/tmpl.h"
+#include "schedule.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The generated files, rendered from "<name>.tf.tmpl" into "terraform/<name>.tf". */
+static const char *const tf_files[] = {"versions", "workflows", "main", "outputs"};
+
+/* ---- small json helpers ----------------------------------------------------------- */
+
+static void set_str(json_t *o, const char *key, const char *s)
+{
+    json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+static void set_int(json_t *o, const char *key, long n)
+{
+    json_object_set_new(o, key, json_integer(n));
+}
+
+static void set_bool(json_t *o, const char *key, bool b)
+{
+    json_object_set_new(o, key, json_boolean(b));
+}
+
+/* ---- alarms ------------------------------------------------------------------------ */
+
+/* Execution-count alarms: the catalog flag, the AWS/States metric, the name suffix. */
+static const struct {
+    size_t flag; /* offset of the bool in struct wf_alarms */
+    const char *metric;
+    const char *suffix;
+} execution_alarms[] = {
+    {offsetof(struct wf_alarms, failed), "ExecutionsFailed", "failed"},
+    {offsetof(struct wf_alarms, timed_out), "ExecutionsTimedOut", "timed-out"},
+    {offsetof(struct wf_alarms, aborted), "ExecutionsAborted", "aborted"},
+};
+
+static bool alarm_flag(const struct wf_alarms *a, size_t off)
+{
+    bool b;
+    memcpy(&b, (const char *)a + off, sizeof(b));
+    return b;
+}
+
+/* Returns a new object: metric name -> alarm name, for each alarm the workflow wants. */
+static json_t *alarms_new(const struct workflow *wf)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < ARRAY_SIZE(execution_alarms); i++) {
+        if (!alarm_flag(&wf->alarms, execution_alarms[i].flag))
+            continue;
+        char *name =
+            xasprintf("%s-%s", wf->names.state_machine, execution_alarms[i].suffix);
+        set_str(o, execution_alarms[i].metric, name);
+        free(name);
+    }
+    return o;
+}
+
+/*
+ * Periods tried for the missed-run alarm, shortest first. CloudWatch caps period x
+ * evaluation periods at one day for periods under an hour and at seven days from an
+ * hour up (PutMetricAlarm); MISSED_MAX_EVALS keeps the alarm readable.
+ */
+static const long missed_periods[] = {60, 300, 900, 3600, 21600};
+#define MISSED_MAX_EVALS  30
+#define MISSED_SCAN_FIRES 3000           /* fire times looked at per cron schedule */
+#define MISSED_SCAN_SPAN  (370L * 86400) /* a year of clock changes, and then some */
+
+static const long unit_seconds[] = {
+    [SCHED_MINUTES] = 60, [SCHED_HOURS] = 3600, [SCHED_DAYS] = 86400};
+
+/*
+ * The longest time between two consecutive fire times, in seconds, or -1 when there
+ * is no such bound (one-time schedules, crons that fire fewer than twice). Crons are
+ * walked from the validator's fixed scan start, so the answer does not depend on the
+ * clock and includes the 23- or 25-hour days of DST changes.
+ */
+static long longest_gap(const struct sched_expr *e, const char *tz)
+{
+    if (e->kind == SCHED_RATE)
+        return e->rate * unit_seconds[e->unit];
+    if (e->kind != SCHED_CRON)
+        return -1;
+
+    int64_t prev, next, gap = -1;
+    if (sched_first(e, tz, SCHED_DST_SCAN_FROM, &prev))
+        return -1;
+    for (int n = 0; n < MISSED_SCAN_FIRES; n++) {
+        if (sched_next(e, tz, prev, &next))
+            break;
+        if (next - prev > gap)
+            gap = next - prev;
+        prev = next;
+        if (prev - SCHED_DST_SCAN_FROM > MISSED_SCAN_SPAN)
+            break;
+    }
+    return gap > 7L * 86400 ? -1 : (long)gap;
+}
+
+/*
+ * Returns a new object {alarm_name, period, evaluation_periods} for the missed-run
+ * alarm, or a new null when the workflow wants none or its schedule has no usable
+ * bound. The window (period x evaluations) is the longest gap plus one period, so
+ * each window holds a fire time even when a start slips into the next period.
+ */
+static json_t *missed_run_new(const struct workflow *wf, const struct sched_expr *e,
+                              bool parsed)
+{
+    if (!wf->alarms.missed_run || !wf->enabled || !parsed)
+        return json_null();
+    long gap = longest_gap(e, wf->timezone);
+    if (gap <= 0)
+        return json_null();
+    for (size_t i = 0; i < ARRAY_SIZE(missed_periods); i++) {
+        long p = missed_periods[i];
+        long evals = (gap + p - 1) / p + 1;
+        long cap = p < 3600 ? 86400 : 7 * 86400;
+        if (evals > MISSED_MAX_EVALS || evals * p > cap)
+            continue;
+        json_t *o = json_object();
+        char *name = xasprintf("%s-missed-run", wf->names.state_machine);
+        set_str(o, "alarm_name", name);
+        set_int(o, "period", p);
+        set_int(o, "evaluation_periods", evals);
+        free(name);
+        return o;
+    }
+    return json_null();
+}
+
+/* ---- the workflows map ------------------------------------------------------------- */
+
+/* Returns a new object: everything main.tf needs about one workflow, in a fixed order. */
+static json_t *workflow_new(const struct workflow *wf)
+{
+    const struct wf_names *nm = &wf->names;
+    json_t *o = json_object();
+    struct sched_expr e;
+    struct sched_err err;
+    memset(&e, 0, sizeof(e));
+    bool parsed = wf->schedule && !sched_parse(wf->schedule, &e, &err);
+    char *def = xasprintf("../state_machines/%s.asl.json", wf->key);
+    char *pol = xasprintf("../iam/%s.policy.json", wf->key);
+
+    set_str(o, "state_machine_name", nm->state_machine);
+    set_str(o, "definition_file", def);
+    set_str(o, "role_name", nm->role);
+    set_str(o, "policy_name", nm->policy);
+    set_str(o, "policy_file", pol);
+    set_str(o, "log_group_name", nm->log_group);
+    set_int(o, "log_retention_days", wf->logging.retention_days);
+    set_str(o, "log_level", wf->logging.level);
+    set_bool(o, "include_execution_data", wf->logging.include_execution_data);
+    set_bool(o, "tracing_enabled", wf->tracing);
+    set_str(o, "schedule_name", nm->schedule);
+    set_str(o, "schedule_group", nm->group);
+    set_str(o, "schedule_expression", parsed ? e.canon : wf->schedule);
+    set_str(o, "schedule_timezone", wf->timezone);
+    set_str(o, "schedule_state", wf->enabled ? "ENABLED" : "DISABLED");
+    set_str(o, "description",
+            wf->description && *wf->description ? wf->description : NULL);
+    set_str(o, "scheduler_role_name", nm->scheduler_role);
+    set_int(o, "retry_max_attempts", wf->scheduler.max_attempts);
+    set_int(o, "retry_max_event_age", wf->scheduler.max_event_age);
+    set_str(o, "dead_letter_queue_arn", wf->scheduler.dead_letter_queue);
+    json_object_set_new(o, "alarms", alarms_new(wf));
+    json_object_set_new(o, "alarm_actions", json_array());
+    if (wf->alarms.sns_topic)
+        json_array_append_new(json_object_get(o, "alarm_actions"),
+                              json_string(wf->alarms.sns_topic));
+    json_object_set_new(o, "missed_run", missed_run_new(wf, &e, parsed));
+    json_object_set_new(o, "tags", wf->tags ? json_incref(wf->tags) : json_object());
+
+    free(def);
+    free(pol);
+    return o;
+}
+
+/* The schedule group: every workflow's names carry it; without workflows, derive it. */
+static char *group_name(const struct catalog *cat)
+{
+    if (cat->nwf)
+        return xstrdup(cat->wf[0].names.group);
+    struct wf_names nm;
+    naming_derive(&nm, cat->project, cat->env, "none");
+    char *g = xstrdup(nm.group);
+    naming_release(&nm);
+    return g;
+}
+
+json_t *tf_template_vars(const struct catalog *cat)
+{
+    json_t *vars = json_object(), *aws = json_object(), *tf = json_object();
+    json_t *provider = json_object(), *wfs = json_object();
+    char *group = group_name(cat);
+
+    set_str(vars, "project", cat->project);
+    set_str(vars, "env", cat->env);
+    set_str(vars, "group", group);
+    set_str(aws, "region", cat->region);
+    set_str(aws, "account_id", cat->account_id);
+    set_str(aws, "partition", cat->partition ? cat->partition : "aws");
+    json_object_set_new(vars, "aws", aws);
+    set_str(tf, "required_version", TF_REQUIRED_VERSION);
+    set_str(provider, "source", TF_AWS_PROVIDER);
+    set_str(provider, "version", TF_AWS_VERSION);
+    json_object_set_new(tf, "aws_provider", provider);
+    json_object_set_new(vars, "terraform", tf);
+    for (size_t i = 0; i < cat->nwf; i++)
+        json_object_set_new(wfs, cat->wf[i].key, workflow_new(&cat->wf[i]));
+    json_object_set_new(vars, "workflows", wfs);
+
+    free(group);
+    return vars;
+}
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+/* Where templates are read from; the built-in folder is looked up once, on demand. */
+struct tf_dirs {
+    const char *own; /* the catalog's templates folder, or NULL */
+    char *builtin;
+    bool looked_up;
+};
+
+/*
+ * Returns the folder to read template `name` from, or NULL after an error: the
+ * catalog's own folder when it holds that file (a catalog may override only some
+ * templates), else the built-in folder.
+ */
+static const char *template_dir(struct tf_dirs *d, const char *name, struct diag_list *dl)
+{
+    if (d->own) {
+        char *path = fs_join(d->own, name);
+        bool found = fs_exists(path);
+        free(path);
+        if (found)
+            return d->own;
+    }
+    if (!d->looked_up) {
+        d->looked_up = true;
+        d->builtin = tmpl_builtin_dir();
+        if (!d->builtin) {
+            struct loc none = {NULL, 0, 0, 0};
+            diag_add(dl, D_BUILD_TEMPLATE, none, "built-in templates not found");
+            diag_note(dl, "set WFGEN_TEMPLATES to a folder holding %s", name);
+        }
+    }
+    return d->builtin;
+}
+
+int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl)
+{
+    struct strbuf text[ARRAY_SIZE(tf_files)];
+    struct tf_dirs dirs = {cat->templates_dir, NULL, false};
+    json_t *vars = tf_template_vars(cat);
+    int rc = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(tf_files); i++) {
+        char *name = xasprintf("%s.tf.tmpl", tf_files[i]);
+        const char *dir = template_dir(&dirs, name, dl);
+        strbuf_init(&text[i]);
+        if (!dir || tmpl_render_file(dir, name, vars, &text[i], dl))
+            rc = -1;
+        free(name);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(tf_files); i++) {
+        if (!rc) {
+            char *path = xasprintf("terraform/%s.tf", tf_files[i]);
+            size_t len;
+            char *data = strbuf_detach(&text[i], &len);
+            outset_add(out, path, data, len);
+            free(path);
+        }
+        strbuf_release(&text[i]);
+    }
+    json_decref(vars);
+    free(dirs.builtin);
+    return rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * Internal interface between the interpreter's files: the execution and thread
+ * records, failures, per-state visits, and the helpers each file exports to the
+ * others (history events, virtual clock, retry/catch, tasks, Choice, Map/Parallel).
+ * Not part of the public API (see interp.h).
+ */
+#ifndef WFGEN_INTERP_EXEC_H
+#define WFGEN_INTERP_EXEC_H
+
+#include "interp/expr.h"
+#include "interp/interp.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAYLOAD_LIMIT   262144 /* bytes: States.DataLimitExceeded beyond this */
+#define HISTORY_LIMIT   25000  /* events per execution */
+#define NO_DEADLINE     INT64_MAX
+#define INLINE_MAP_SLOTS 40    /* AWS runs at most 40 inline iterations at once */
+
+/* ---- failures ------------------------------------------------------------------------- */
+
+enum fail_kind {
+    FK_ERROR,      /* ordinary error: retriable and catchable by name */
+    FK_RUNTIME,    /* States.Runtime and tool failures: never retried or caught */
+    FK_DATA_LIMIT, /* States.DataLimitExceeded: not matched by States.ALL */
+    FK_TIMED_OUT,  /* the execution's TimeoutSeconds ran out */
+    FK_HISTORY,    /* the 25,000-event history limit was reached */
+};
+
+struct fail {
+    enum fail_kind kind;
+    char *error; /* new string, or NULL (a bare Fail state) */
+    char *cause; /* new string, or NULL */
+};
+
+void fail_release(struct fail *f);
+void fail_move(struct fail *dst, struct fail *src);
+
+/* ---- execution and threads ------------------------------------------------------------ */
+
+struct exec {
+    const struct interp_opts *o;
+    json_t *ctx_base;       /* {"Execution": ..., "StateMachine": ...} */
+    const char *top_ql;     /* the definition's QueryLanguage (NULL: JSONPath) */
+    const char *region;     /* for task events */
+    const char *account;
+    const char *partition;
+    uint64_t rng;           /* splitmix64 state: jitter, tokens, ids */
+    struct intr_rng irng;   /* handed to intrinsic functions */
+    int64_t deadline;       /* execution timeout instant, or NO_DEADLINE */
+    json_t *events;         /* array of history events, or NULL when not requested */
+    long nevents;
+    long nstates;
+    bool history_full;
+    json_t *calls;          /* state name -> invocations so far (mock numbering) */
+    int depth;              /* distributed Map child depth (0 = the execution itself) */
+};
+
+/* One line of control: the execution itself, a Parallel branch or a Map iteration. */
+struct thread {
+    struct exec *ex;
+    int64_t now;            /* virtual clock, ms since the epoch */
+    json_t *vars;           /* new: visible variables (object) */
+    long prev;              /* previousEventId of the next event on this thread */
+};
+
+/* Draws 64 random bits from the execution's generator. */
+uint64_t exec_random(struct exec *ex);
+/* A v4 UUID from the execution's generator, into buf (>= 37 bytes). */
+void exec_uuid(struct exec *ex, char *buf);
+
+/*
+ * Runs a (sub-)machine {StartAt, States} from its start with `input` (borrowed). Returns
+ * 0 with *out (new) or -1 with *f filled.
+ */
+int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
+                 struct fail *f);
+
+/* Advances the clock by ms; fails with FK_TIMED_OUT when the deadline passes. */
+int exec_advance(struct thread *t, int64_t ms, struct fail *f);
+
+/* ---- one visit of a state ------------------------------------------------------------ */
+
+struct visit {
+    struct thread *t;
+    const char *name;     /* borrowed state name */
+    json_t *state;        /* borrowed state object */
+    const struct state_type *type;
+    json_t *input;        /* borrowed raw input */
+    long entered_id;      /* id of the *StateEntered event */
+    int64_t entered_ms;
+    unsigned retry_count; /* retries so far in this visit */
+    json_t *context;      /* new: Context object for this attempt */
+    struct expr_env env;  /* context + vars for evaluations */
+    json_t *output;       /* new: state output on success */
+    const char *next;     /* borrowed: next state, NULL at the end */
+    json_t *assigned;     /* new object of variables to commit, or NULL */
+    bool ended;           /* Succeed: the (sub-)machine ends here */
+    struct fail f;
+};
+
+struct state_type {
+    const char *name;      /* "Task" */
+    int (*run)(struct visit *v); /* 0, or -1 with v->f filled */
+    bool can_retry;        /* Retry/Catch allowed */
+    bool has_exit;         /* emits *StateExited */
+};
+
+const struct state_type *states_lookup(const char *type);
+
+/* Fails the visit with States.Runtime and the AWS cause prefix. Returns -1. */
+int visit_runtime(struct visit *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fails the visit with an expression error (prefixing interpreter causes). Returns -1. */
+int visit_expr_fail(struct visit *v, struct expr_err *err);
+/* Fails the visit with an ordinary error (error, cause copied; cause may be NULL). */
+int visit_error(struct visit *v, const char *error, const char *cause);
+/* Checks the 256 KiB limit; fails with States.DataLimitExceeded. Returns 0 or -1. */
+int visit_check_size(struct visit *v, json_t *value, const char *what);
+/* The AWS cause prefix for this visit, as a new string. */
+char *visit_prefix(const struct visit *v);
+
+/* The pipeline steps shared by state types (each returns 0 or -1). */
+int pipe_input_path(struct visit *v, json_t **out);
+int pipe_template(struct visit *v, const char *field, json_t *doc, json_t **out);
+int pipe_result_path(struct visit *v, json_t *ref_holder, json_t *result, json_t **out);
+int pipe_output_path(struct visit *v, json_t *doc, json_t **out);
+int pipe_assign(struct visit *v, json_t *assign, json_t *doc);
+/* Context object with the given Map item added (for ItemSelector); new reference. */
+json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value);
+
+/* ---- history ---------------------------------------------------------------------------- */
+
+/*
+ * Appends an event of `type` with its details object (stolen; may be NULL) under the
+ * key `details_key`. Returns the new event id. Events are only materialised when the
+ * history was requested, but always counted.
+ */
+long hist_add(struct thread *t, const char *type, const char *details_key, json_t *details);
+/* Compact JSON text of v as a JSON string value (new reference). */
+json_t *hist_text(json_t *v);
+/* {"truncated": false} (new reference). */
+json_t *hist_truncated(void);
+
+/* ---- errors: retry and catch ---------------------------------------------------------- */
+
+/* True when `name` in an ErrorEquals list matches the failure. */
+bool err_matches(const char *name, const struct fail *f);
+/* Index of the first retrier/catcher whose ErrorEquals matches, or -1. */
+int err_find(json_t *list, const struct fail *f);
+/*
+ * Decides whether to retry after failure f: counters[] (one per retrier) are updated.
+ * Returns 1 with *delay_ms set to retry, 0 to stop retrying.
+ */
+int err_retry(struct exec *ex, json_t *retry, const struct fail *f, unsigned *counters,
+              size_t ncounters, int64_t *delay_ms);
+/* The computed delay (before jitter) of a retrier's attempt k (1-based), in seconds. */
+double err_backoff(json_t *retrier, unsigned k);
+/* The error output {"Error", "Cause"} of a failure (new reference). */
+json_t *err_output(const struct fail *f);
+
+/* ---- state kinds in their own files -------------------------------------------------- */
+
+int task_run(struct visit *v, json_t *params, json_t **result);
+/* Evaluates a Choice state's rules. Returns 0 with *next (borrowed) and *rule (the
+ * matched rule, or NULL for Default), or -1 with v->f filled. */
+int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule);
+int map_run(struct visit *v, json_t *eff, json_t **result);
+int parallel_run(struct visit *v, json_t *task_input, json_t **result);
+
+/* ---- time ------------------------------------------------------------------------------ */
+
+/*
+ * Parses an RFC 3339 date-time ("2016-03-14T01:59:00Z", "...00.123456789+09:00") into
+ * seconds and nanoseconds since the epoch. Returns 0, or -1 when malformed.
+ */
+int time_parse(const char *s, int64_t *sec, long *nsec);
+
+/* Trace line on opts->trace: "trace: <what> '<state>': <compact json>". */
+void exec_trace(struct visit *v, const char *what, json_t *value);
+
+#endif

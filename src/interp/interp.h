@@ -1,0 +1,76 @@
+/*
+ * The local Step Functions interpreter: runs one state machine definition against an
+ * input, offline and on a virtual clock, with Task states answered by mocks or by
+ * typical dry-run results. Produces the execution result and, on request, the
+ * execution history in the shape of GetExecutionHistory.
+ */
+#ifndef WFGEN_INTERP_H
+#define WFGEN_INTERP_H
+
+#include "interp/mock.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum interp_status {
+    INTERP_SUCCEEDED,
+    INTERP_FAILED,
+    INTERP_TIMED_OUT,
+    INTERP_ABORTED,
+};
+
+struct interp_opts {
+    const char *partition;     /* "aws" when NULL */
+    const char *region;        /* "us-east-1" when NULL */
+    const char *account_id;    /* "123456789012" when NULL */
+    const char *machine_name;  /* state machine name; "local" when NULL */
+    const char *exec_name;     /* execution name; "local" when NULL */
+    const char *role_arn;      /* execution role ARN; derived from the names when NULL */
+    int64_t start_ms;          /* virtual start time, ms since the Unix epoch (UTC) */
+    uint64_t seed;             /* seeds UUIDs, task tokens, jitter, States.MathRandom */
+    const struct mock *mocks;  /* selected mock case, or NULL */
+    bool strict_mocks;         /* an unmocked Task fails instead of a dry run */
+    json_t *context;           /* borrowed object deep-merged into the Context object */
+    FILE *trace;               /* per-state input/parameters/output, or NULL */
+    FILE *dryrun;              /* evaluated requests of unmocked Tasks, or NULL */
+    bool history;              /* build interp_result.history */
+    json_t *redrive;           /* borrowed history ({"events": [...]}) to redrive, or NULL */
+    const char *item_dir;      /* folder standing in for S3 (ItemReader/ResultWriter) */
+};
+
+struct interp_result {
+    enum interp_status status;
+    json_t *output;   /* new: the execution output (SUCCEEDED), else NULL */
+    char *error;      /* new string or NULL (no error name, e.g. a bare Fail) */
+    char *cause;      /* new string or NULL */
+    json_t *history;  /* new: {"events": [...]} when requested, else NULL */
+    long events;      /* number of history events */
+    long states;      /* number of states entered */
+    int64_t end_ms;   /* virtual time at the end */
+};
+
+/*
+ * Runs `definition` (borrowed; a parsed ASL object) with `input` (borrowed). Always
+ * fills *res (release it with interp_result_release); a definition the interpreter
+ * cannot run ends FAILED with States.Runtime. Returns 0 when the execution
+ * succeeded and 1 otherwise.
+ */
+int interp_run(json_t *definition, json_t *input, const struct interp_opts *opts,
+               struct interp_result *res);
+
+void interp_result_release(struct interp_result *res);
+
+/* Status name as AWS spells it: "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED". */
+const char *interp_status_name(enum interp_status s);
+
+/*
+ * Parses an ISO-8601 date-time with a 'T', seconds, optional fraction and a zone ('Z'
+ * or +hh:mm) into ms since the epoch. Returns 0 or -1.
+ */
+int interp_parse_time(const char *s, int64_t *ms);
+/* Formats ms since the epoch as "2026-01-01T00:00:00.000Z" into buf (>= 32 bytes). */
+void interp_format_time(int64_t ms, char *buf);
+
+#endif
