@@ -26,5 +26,6 @@ int cmd_build(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_diagnostics(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -13,8 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+/* -n is capped; DST warnings look at least a year ahead. */
 #define COUNT_MAX   10000
-#define DST_HORIZON (366 * INT64_C(86400)) /* DST warnings look at least this far ahead */
+#define DST_HORIZON (366 * INT64_C(86400))
 
 /* Edit distance between a and b (both short: workflow keys). */
 static size_t distance(const char *a, const char *b)
@@ -70,8 +71,9 @@ static int report(const struct workflow *wf, int64_t from, long n)
         return WF_EXIT_INVALID;
     }
     if (e.kind == SCHED_RATE)
-        fprintf(stderr, "note: %s starts when the schedule is created; times count from "
-                        "--from\n",
+        fprintf(stderr,
+                "note: %s starts when the schedule is created; times count from "
+                "--from\n",
                 e.canon);
     int64_t last;
     long count = sched_print_fires(&e, wf->timezone, from, n, stdout, &last);
@@ -94,16 +96,22 @@ int cmd_schedule(int argc, char **argv)
     const char *path = "workflows.yaml", *from_text = NULL;
     long n = 10;
     const struct opt opts[] = {
-        {"catalog", 'c', OPT_STRING, &path, "FILE", "catalog file (default: ./workflows.yaml)"},
+        {"catalog", 'c', OPT_STRING, &path, "FILE",
+         "catalog file (default: ./workflows.yaml)"},
         {"count", 'n', OPT_INT, &n, "N", "how many fire times to print (default: 10)"},
         {"from", 0, OPT_STRING, &from_text, "ISO8601",
-         "first instant to consider (default: now); without Z or an offset it is local "
-         "to the schedule's time zone"},
+         "start time (default: now); local to the schedule's zone unless it ends in Z "
+         "or an offset"},
     };
-    const struct opt_cmd cmd = {"schedule", "KEY [-c FILE] [-n N] [--from ISO8601]",
-                                "print the next fire times of a workflow's schedule in its "
-                                "time zone and in UTC, with DST warnings",
-                                opts, (int)ARRAY_SIZE(opts), 1, 1};
+    const struct opt_cmd cmd = {
+        "schedule",
+        "KEY [-c FILE] [-n N] [--from ISO8601]",
+        "print the next fire times of a workflow's schedule in its "
+        "time zone and in UTC, with DST warnings",
+        opts,
+        (int)ARRAY_SIZE(opts),
+        1,
+        1};
     int nargs;
     int rc = opt_parse(&cmd, argc, argv, &nargs);
     if (rc >= 0)
@@ -117,7 +125,9 @@ int cmd_schedule(int argc, char **argv)
     struct diag_list dl = DIAG_LIST_INIT;
     rc = catalog_load(&cat, path, &dl);
     int err = errno;
-    diag_print(&dl, DIAG_TEXT, stderr);
+    /* Warnings about other workflows are `validate`'s business; errors stop us here. */
+    if (rc == -1)
+        diag_print(&dl, DIAG_TEXT, stderr);
     if (rc == -2) {
         fprintf(stderr, "wfgen schedule: cannot read '%s': %s\n", path, strerror(err));
         rc = WF_EXIT_SYSTEM;
@@ -135,10 +145,11 @@ int cmd_schedule(int argc, char **argv)
     }
     int64_t from = (int64_t)time(NULL);
     if (from_text && sched_iso_parse(from_text, wf->timezone, &from)) {
-        fprintf(stderr,
-                "wfgen schedule: --from needs an ISO 8601 time such as 2026-11-28T03:00:00Z "
-                "or 2026-11-28, got '%s'\n",
-                from_text);
+        fprintf(
+            stderr,
+            "wfgen schedule: --from needs an ISO 8601 time such as 2026-11-28T03:00:00Z "
+            "or 2026-11-28, got '%s'\n",
+            from_text);
         rc = WF_EXIT_USAGE;
         goto out;
     }

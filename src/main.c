@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"validate", cmd_validate, "run every check; write nothing (pre-commit hook)"},
     {"schedule", cmd_schedule, "print the next fire times of a workflow's schedule"},
     {"diagnostics", cmd_diagnostics, "list every diagnostic code"},
+    {"run", cmd_run, "run a workflow on the local interpreter (virtual time, mocks)"},
 };
 
 static void usage(FILE *out)

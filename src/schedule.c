@@ -71,8 +71,8 @@ static int weekday(int y, int m, int d)
 
 static int64_t civil_to_secs(const struct sched_civil *c)
 {
-    return days_from_civil(c->year, c->mon, c->day) * 86400 + c->hour * 3600 + c->min * 60 +
-           c->sec;
+    return days_from_civil(c->year, c->mon, c->day) * 86400 + c->hour * 3600 +
+           c->min * 60 + c->sec;
 }
 
 static struct sched_civil civil_from_secs(int64_t s)
@@ -94,10 +94,9 @@ struct pctx {
     struct sched_err *err;
 };
 
-/* Records the error (the first one wins) and returns -1. */
-__attribute__((format(printf, 5, 6))) static int fail(struct pctx *p, enum diag_id code,
-                                                      size_t off, size_t len,
-                                                      const char *fmt, ...)
+/* Records the error and returns -1; every caller stops at its first error. */
+__attribute__((format(printf, 5, 6))) static int
+fail(struct pctx *p, enum diag_id code, size_t off, size_t len, const char *fmt, ...)
 {
     struct sched_msg *m = &p->err->error;
     va_list ap;
@@ -111,7 +110,8 @@ __attribute__((format(printf, 5, 6))) static int fail(struct pctx *p, enum diag_
     return -1;
 }
 
-__attribute__((format(printf, 2, 3))) static void note(struct pctx *p, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void note(struct pctx *p, const char *fmt,
+                                                       ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -242,8 +242,9 @@ static int parse_value(struct pctx *p, enum field_id f, size_t *pos, size_t end,
         }
         *pos = i;
         if (v < fs->min || v > fs->max)
-            return fail(p, D_SCHED_RANGE, start, i - start, "%s '%.*s' is out of range %s",
-                        fs->name, (int)(i - start), t + start, fs->range);
+            return fail(p, D_SCHED_RANGE, start, i - start,
+                        "%s '%.*s' is out of range %s", fs->name, (int)(i - start),
+                        t + start, fs->range);
         *out = (int)v;
         return 0;
     }
@@ -287,8 +288,9 @@ static int parse_step(struct pctx *p, enum field_id f, size_t *pos, size_t end, 
         return fail(p, D_SCHED_SYNTAX, start, i < end ? 1 : 0,
                     "%s step after '/' must be a number", fs->name);
     if (v < 1 || v > span)
-        return fail(p, D_SCHED_RANGE, start, i - start, "%s step '%.*s' is out of range 1-%d",
-                    fs->name, (int)(i - start), t + start, span);
+        return fail(p, D_SCHED_RANGE, start, i - start,
+                    "%s step '%.*s' is out of range 1-%d", fs->name, (int)(i - start),
+                    t + start, span);
     *step = (int)v;
     return 0;
 }
@@ -297,12 +299,13 @@ static int expect_end(struct pctx *p, enum field_id f, size_t pos, size_t end)
 {
     if (pos >= end)
         return 0;
-    return fail(p, D_SCHED_SYNTAX, pos, end - pos, "unexpected '%.*s' in %s", (int)(end - pos),
-                p->text + pos, fields[f].name);
+    return fail(p, D_SCHED_SYNTAX, pos, end - pos, "unexpected '%.*s' in %s",
+                (int)(end - pos), p->text + pos, fields[f].name);
 }
 
 /* Parses the "d#n" tail after the '#' at text[pos]. */
-static int parse_nth(struct pctx *p, size_t item_off, size_t pos, size_t end, struct item *it)
+static int parse_nth(struct pctx *p, size_t item_off, size_t pos, size_t end,
+                     struct item *it)
 {
     const char *t = p->text;
     size_t start = pos + 1, i = start;
@@ -318,8 +321,8 @@ static int parse_nth(struct pctx *p, size_t item_off, size_t pos, size_t end, st
 }
 
 /* Parses what follows a value `a`: nothing, -b, /step, W, L or #n. */
-static int parse_item_tail(struct pctx *p, enum field_id f, size_t off, size_t pos, size_t end,
-                           struct bits *b, struct item *it)
+static int parse_item_tail(struct pctx *p, enum field_id f, size_t off, size_t pos,
+                           size_t end, struct bits *b, struct item *it)
 {
     const char *t = p->text;
     int a = it->a, hi, step = 1;
@@ -331,8 +334,9 @@ static int parse_item_tail(struct pctx *p, enum field_id f, size_t off, size_t p
         if (parse_value(p, f, &pos, end, &hi))
             return -1;
         if (hi < a && !fields[f].wraps)
-            return fail(p, D_SCHED_RANGE, off, pos - off, "%s range '%.*s' runs backwards",
-                        fields[f].name, (int)(pos - off), t + off);
+            return fail(p, D_SCHED_RANGE, off, pos - off,
+                        "%s range '%.*s' runs backwards", fields[f].name,
+                        (int)(pos - off), t + off);
         if (pos < end && t[pos] == '/' && parse_step(p, f, &pos, end, &step))
             return -1;
         add_range(b, f, a, hi, step);
@@ -364,14 +368,15 @@ static int parse_item_tail(struct pctx *p, enum field_id f, size_t off, size_t p
             return -1;
         return parse_nth(p, off, pos, end, it);
     }
-    if (strchr(",-*/?LW#", c) && c != 'L' && c != 'W')
-        return need(p, f, c, pos) ? -1 : expect_end(p, f, pos, end);
+    /* '*' or '?' after a value: say so if the field does not take them at all. */
+    if ((c == '*' || c == '?') && need(p, f, c, pos))
+        return -1;
     return expect_end(p, f, pos, end);
 }
 
 /* Parses one comma-separated item text[off, end) of field f. */
-static int parse_item(struct pctx *p, enum field_id f, size_t off, size_t end, struct bits *b,
-                      struct item *it)
+static int parse_item(struct pctx *p, enum field_id f, size_t off, size_t end,
+                      struct bits *b, struct item *it)
 {
     const char *t = p->text;
     size_t n = end - off, pos = off;
@@ -397,10 +402,11 @@ static int parse_item(struct pctx *p, enum field_id f, size_t off, size_t end, s
         return expect_end(p, f, off + 1, end);
     }
     if (strchr(",-/#", t[off]))
-        return need(p, f, t[off], off) ? -1
-                                       : fail(p, D_SCHED_SYNTAX, off, 1,
-                                              "%s item '%.*s' must start with a value or '*'",
-                                              fields[f].name, (int)n, t + off);
+        return need(p, f, t[off], off)
+                   ? -1
+                   : fail(p, D_SCHED_SYNTAX, off, 1,
+                          "%s item '%.*s' must start with a value or '*'", fields[f].name,
+                          (int)n, t + off);
     if (parse_value(p, f, &pos, end, &it->a))
         return -1;
     if (pos == end) {
@@ -436,10 +442,11 @@ static int parse_field(struct pctx *p, enum field_id f, size_t off, size_t end,
             return -1;
         if (it.kind != ITEM_PLAIN) {
             if (nitems > 1)
-                return fail(p, D_SCHED_SPECIAL, s, e - s,
-                            "%s '%.*s' must be the only item in the field ('%s' cannot be "
-                            "combined with other values)",
-                            fields[f].name, (int)(e - s), t + s, item_words[it.kind]);
+                return fail(
+                    p, D_SCHED_SPECIAL, s, e - s,
+                    "%s '%.*s' must be the only item in the field ('%s' cannot be "
+                    "combined with other values)",
+                    fields[f].name, (int)(e - s), t + s, item_words[it.kind]);
             special = it;
         }
         s = e + 1;
@@ -483,8 +490,8 @@ static int parse_field(struct pctx *p, enum field_id f, size_t off, size_t end,
 }
 
 /* Applies the '?' rule once every field parsed. */
-static int check_day_fields(struct pctx *p, const struct sched_cron *c, const size_t *foff,
-                            const size_t *fend)
+static int check_day_fields(struct pctx *p, const struct sched_cron *c,
+                            const size_t *foff, const size_t *fend)
 {
     bool dom_q = c->dom_mode == SCHED_DOM_ANY, dow_q = c->dow_mode == SCHED_DOW_ANY;
     if (dom_q && dow_q) {
@@ -515,9 +522,11 @@ static int parse_cron(struct pctx *p, size_t off, size_t end, struct sched_expr 
         if (t[k] != ' ' && t[k] != ',' && t[k] != '-' && t[k] != '/' && t[k] != '*' &&
             t[k] != '?' && t[k] != '#' && !is_digit(t[k]) && !is_alpha(t[k]))
             return t[k] > ' ' && t[k] < 127
-                       ? fail(p, D_SCHED_SYNTAX, k, 1, "unexpected character '%c' in cron", t[k])
+                       ? fail(p, D_SCHED_SYNTAX, k, 1,
+                              "unexpected character '%c' in cron", t[k])
                        : fail(p, D_SCHED_SYNTAX, k, 1,
-                              "unexpected byte 0x%02x in cron (fields are separated by spaces)",
+                              "unexpected byte 0x%02x in cron (fields are separated by "
+                              "spaces)",
                               (unsigned char)t[k]);
     while (i < end) {
         while (i < end && t[i] == ' ')
@@ -588,17 +597,19 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
     while (i < end && t[i] != ' ')
         i++;
     if (i == off)
-        return fail(p, D_SCHED_RATE, off, 0, "rate value missing (a positive whole number)");
+        return fail(p, D_SCHED_RATE, off, 0,
+                    "rate value missing (a positive whole number)");
     if (nend == off || nend != i)
         return fail(p, D_SCHED_RATE, off, i - off,
                     "rate value '%.*s' must be a positive whole number", (int)(i - off),
                     t + off);
     if (n == 0)
-        return fail(p, D_SCHED_RATE, off, i - off, "rate value must be positive, got '%.*s'",
-                    (int)(i - off), t + off);
+        return fail(p, D_SCHED_RATE, off, i - off,
+                    "rate value must be positive, got '%.*s'", (int)(i - off), t + off);
     if (n > RATE_MAX)
-        return fail(p, D_SCHED_RATE, off, i - off, "rate value '%.*s' is too large (at most %ld)",
-                    (int)(i - off), t + off, RATE_MAX);
+        return fail(p, D_SCHED_RATE, off, i - off,
+                    "rate value '%.*s' is too large (at most %ld)", (int)(i - off),
+                    t + off, RATE_MAX);
     while (i < end && t[i] == ' ')
         i++;
     size_t uoff = i;
@@ -624,14 +635,15 @@ static int parse_rate(struct pctx *p, size_t off, size_t end, struct sched_expr 
             w->code = D_SCHED_RATE_UNIT;
             w->off = uoff;
             w->len = ulen;
-            snprintf(w->text, sizeof(w->text), "rate unit '%.*s' should be '%s' for a value of %ld",
-                     (int)ulen, t + uoff, n == 1 ? u->one : u->many, out->rate);
+            snprintf(w->text, sizeof(w->text),
+                     "rate unit '%.*s' should be '%s' for a value of %ld", (int)ulen,
+                     t + uoff, n == 1 ? u->one : u->many, out->rate);
             snprintf(w->note, sizeof(w->note), "wfgen writes it as %s", out->canon);
         }
         return 0;
     }
-    fail(p, D_SCHED_RATE, uoff, ulen, "rate unit '%.*s' must be minute(s), hour(s) or day(s)",
-         (int)ulen, t + uoff);
+    fail(p, D_SCHED_RATE, uoff, ulen,
+         "rate unit '%.*s' must be minute(s), hour(s) or day(s)", (int)ulen, t + uoff);
     if (ulen >= 6 && !memcmp(t + uoff, "second", 6))
         note(p, "EventBridge Scheduler's precision is one minute");
     return -1;
@@ -646,9 +658,12 @@ struct at_part {
 };
 
 static const struct at_part at_parts[] = {
-    {"year", 0, 4, SCHED_YEAR_MIN, SCHED_YEAR_MAX}, {"month", 5, 2, 1, 12},
-    {"day", 8, 2, 1, 0},     {"hour", 11, 2, 0, 23},
-    {"minute", 14, 2, 0, 59}, {"second", 17, 2, 0, 59},
+    {"year", 0, 4, SCHED_YEAR_MIN, SCHED_YEAR_MAX},
+    {"month", 5, 2, 1, 12},
+    {"day", 8, 2, 1, 0},
+    {"hour", 11, 2, 0, 23},
+    {"minute", 14, 2, 0, 59},
+    {"second", 17, 2, 0, 59},
 };
 
 static int parse_at(struct pctx *p, size_t off, size_t end, struct sched_expr *out)
@@ -709,7 +724,8 @@ int sched_parse(const char *text, struct sched_expr *out, struct sched_err *err)
         if (strncmp(text, forms[k].prefix, plen))
             continue;
         if (text[len - 1] != ')' || len == plen)
-            return fail(&p, D_SCHED_SYNTAX, len, 0, "missing ')' at the end of the expression");
+            return fail(&p, D_SCHED_SYNTAX, len, 0,
+                        "missing ')' at the end of the expression");
         for (size_t i = plen; i < len - 1; i++)
             if (text[i] == '(' || text[i] == ')')
                 return fail(&p, D_SCHED_SYNTAX, i, 1, "unexpected '%c'", text[i]);
@@ -732,7 +748,8 @@ int sched_parse(const char *text, struct sched_expr *out, struct sched_err *err)
  * rule string for years past the table), so wfgen does not carry its own reader. We
  * only ask it for UTC -> local (localtime_r) and derive local -> UTC ourselves, so gap
  * and overlap handling does not depend on mktime's tm_isdst guesses. TZ is set to the
- * zone's absolute file path for the duration of one public call, then restored.
+ * zone's absolute file path for the duration of one public call, then restored; like
+ * setenv itself this is not thread-safe (wfgen is single-threaded).
  */
 struct tz_session {
     char *saved;
@@ -1007,7 +1024,8 @@ static int next_in_zone(const struct sched_expr *e, int64_t after, int64_t *out)
     }
 }
 
-int sched_next(const struct sched_expr *e, const char *tz, int64_t after_utc, int64_t *out)
+int sched_next(const struct sched_expr *e, const char *tz, int64_t after_utc,
+               int64_t *out)
 {
     struct tz_session s;
     if (tz_enter(&s, tz))
@@ -1027,7 +1045,8 @@ static int first_in_zone(const struct sched_expr *e, int64_t from, int64_t *out)
     return next_in_zone(e, from > INT64_MIN ? from - 1 : from, out);
 }
 
-int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc, int64_t *out)
+int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                int64_t *out)
 {
     struct tz_session s;
     if (tz_enter(&s, tz))
@@ -1040,7 +1059,7 @@ int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc, in
 /* ==== DST changes ================================================================= */
 
 struct change {
-    int64_t at;        /* UTC instant of the change */
+    int64_t at;         /* UTC instant of the change */
     long before, after; /* offsets */
 };
 
@@ -1134,7 +1153,8 @@ int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
 /* ==== ISO 8601 ==================================================================== */
 
 /* sched_localtime with the zone already entered; UTC when the C library fails. */
-static void local_in_zone(int64_t utc, struct sched_civil *out, long *gmtoff, char abbr[16])
+static void local_in_zone(int64_t utc, struct sched_civil *out, long *gmtoff,
+                          char abbr[16])
 {
     time_t tt = (time_t)utc;
     struct tm tm;
@@ -1251,8 +1271,8 @@ static void iso_local_in_zone(int64_t utc, char buf[SCHED_ISO_MAX])
     long a = labs(off);
     fmt_civil(&c, when, sizeof(when));
     if (a % 60)
-        snprintf(zone, sizeof(zone), "%c%02ld:%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100,
-                 a / 60 % 60, a % 60);
+        snprintf(zone, sizeof(zone), "%c%02ld:%02ld:%02ld", off < 0 ? '-' : '+',
+                 a / 3600 % 100, a / 60 % 60, a % 60);
     else
         snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100,
                  a / 60 % 60);
@@ -1296,11 +1316,11 @@ static void add_dst(struct diag_list *dl, struct loc loc, const char *tz,
                     const struct sched_dst *d)
 {
     diag_add(dl, D_SCHED_DST, loc,
-             "schedule fires at %02d:%02d local time, which %s in %s on %04d-%02d-%02d "
-             "(clocks %s %02d:%02d to %02d:%02d); %s",
+             "schedule fires at %02d:%02d local time, which %s in %s when clocks %s "
+             "%02d:%02d to %02d:%02d (e.g. %04d-%02d-%02d); %s",
              d->local.hour, d->local.min, d->gap ? "does not exist" : "occurs twice", tz,
-             d->local.year, d->local.mon, d->local.day, d->gap ? "jump from" : "go back from",
-             d->from.hour, d->from.min, d->to.hour, d->to.min,
+             d->gap ? "jump from" : "go back from", d->from.hour, d->from.min, d->to.hour,
+             d->to.min, d->local.year, d->local.mon, d->local.day,
              d->gap ? "that run is skipped" : "it runs only once");
     const struct sched_civil *lo = d->gap ? &d->from : &d->to;
     const struct sched_civil *hi = d->gap ? &d->to : &d->from;
@@ -1341,8 +1361,8 @@ int sched_check(const char *text, struct loc loc, const char *tz, struct diag_li
 
 /* ==== reports ===================================================================== */
 
-long sched_print_fires(const struct sched_expr *e, const char *tz, int64_t from_utc, long n,
-                       FILE *out, int64_t *last)
+long sched_print_fires(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                       long n, FILE *out, int64_t *last)
 {
     struct tz_session s;
     int64_t t;
@@ -1378,9 +1398,9 @@ int sched_print_dst(const struct sched_expr *e, const char *tz, int64_t from_utc
                 "warning: %04d-%02d-%02dT%02d:%02d %s in %s (clocks %s %02d:%02d to "
                 "%02d:%02d); %s\n",
                 d.local.year, d.local.mon, d.local.day, d.local.hour, d.local.min,
-                d.gap ? "does not exist" : "occurs twice", tz, d.gap ? "jump from" : "go back from",
-                d.from.hour, d.from.min, d.to.hour, d.to.min,
-                d.gap ? "that run is skipped" : "it runs once, at the first");
+                d.gap ? "does not exist" : "occurs twice", tz,
+                d.gap ? "jump from" : "go back from", d.from.hour, d.from.min, d.to.hour,
+                d.to.min, d.gap ? "that run is skipped" : "it runs once, at the first");
         count++;
     }
     return count;

@@ -14,11 +14,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SCHED_MAX_LEN   256 /* ScheduleExpression: 1-256 characters */
-#define SCHED_TZ_MAX    50  /* ScheduleExpressionTimezone: 1-50 characters */
-#define SCHED_YEAR_MIN  1970
-#define SCHED_YEAR_MAX  2199
-#define SCHED_ZONEINFO  "/usr/share/zoneinfo"
+#define SCHED_MAX_LEN  256 /* ScheduleExpression: 1-256 characters */
+#define SCHED_TZ_MAX   50  /* ScheduleExpressionTimezone: 1-50 characters */
+#define SCHED_YEAR_MIN 1970
+#define SCHED_YEAR_MAX 2199
+#define SCHED_ZONEINFO "/usr/share/zoneinfo"
 
 /*
  * The validator cannot read the clock (outputs must not depend on it), so its DST scan
@@ -52,26 +52,26 @@ struct sched_civil {
 };
 
 struct sched_cron {
-    uint64_t minutes; /* bit m: minute m (0-59) */
-    uint32_t hours;   /* bit h: hour h (0-23) */
-    uint32_t dom;     /* bit d: day d (1-31), SCHED_DOM_SET */
-    uint16_t months;  /* bit m: month m (1-12) */
-    uint8_t dow;      /* bit d: weekday d (1 = Sunday ... 7 = Saturday), SCHED_DOW_SET */
-    uint64_t years[4];                /* bit y-1970: year y (1970-2199) */
+    uint64_t minutes;  /* bit m: minute m (0-59) */
+    uint32_t hours;    /* bit h: hour h (0-23) */
+    uint32_t dom;      /* bit d: day d (1-31), SCHED_DOM_SET */
+    uint16_t months;   /* bit m: month m (1-12) */
+    uint8_t dow;       /* bit d: weekday d (1 = Sunday ... 7 = Saturday), SCHED_DOW_SET */
+    uint64_t years[4]; /* bit y-1970: year y (1970-2199) */
     enum sched_dom_mode dom_mode;
     enum sched_dow_mode dow_mode;
-    int dom_day;                      /* SCHED_DOM_WEEKDAY: 1-31 */
-    int dow_day;                      /* SCHED_DOW_LAST / _NTH: 1-7 */
-    int dow_nth;                      /* SCHED_DOW_NTH: 1-5 */
+    int dom_day; /* SCHED_DOM_WEEKDAY: 1-31 */
+    int dow_day; /* SCHED_DOW_LAST / _NTH: 1-7 */
+    int dow_nth; /* SCHED_DOW_NTH: 1-5 */
 };
 
 struct sched_expr {
     enum sched_kind kind;
-    struct sched_cron cron;           /* SCHED_CRON */
-    long rate;                        /* SCHED_RATE: N >= 1 */
-    enum sched_unit unit;             /* SCHED_RATE */
-    struct sched_civil at;            /* SCHED_AT: local time in the schedule's zone */
-    char canon[SCHED_MAX_LEN + 1];    /* canonical text (what the emitters write) */
+    struct sched_cron cron;        /* SCHED_CRON */
+    long rate;                     /* SCHED_RATE: N >= 1 */
+    enum sched_unit unit;          /* SCHED_RATE */
+    struct sched_civil at;         /* SCHED_AT: local time in the schedule's zone */
+    char canon[SCHED_MAX_LEN + 1]; /* canonical text (what the emitters write) */
 };
 
 /* One problem found by sched_parse, as a byte range inside the parsed text. */
@@ -125,11 +125,12 @@ int sched_check(const char *text, struct loc loc, const char *tz, struct diag_li
 int sched_next(const struct sched_expr *e, const char *tz, int64_t after_utc,
                int64_t *out);
 /* The first fire time at or after `from_utc`; a rate() fires at `from_utc` itself. */
-int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc, int64_t *out);
+int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                int64_t *out);
 
 /* Where a schedule meets a DST change. */
 struct sched_dst {
-    bool gap;                 /* true: the local time is skipped; false: it occurs twice */
+    bool gap; /* true: the local time is skipped; false: it occurs twice */
     struct sched_civil local; /* the first affected fire time, local wall clock */
     struct sched_civil from;  /* local wall clock just before the change ... */
     struct sched_civil to;    /* ... and right after it */
@@ -137,9 +138,11 @@ struct sched_dst {
 };
 
 /*
- * Looks for the first clock change in [from_utc, to_utc) of zone `tz` whose skipped or
+ * Looks for the first clock change in (from_utc, to_utc] of zone `tz` whose skipped or
  * repeated local times include a fire time of `e` (cron or at(); rate() never is).
- * Returns 1 with *out set, 0 when there is none, -1 when `tz` is not a valid zone.
+ * For at() only the two days around its time are searched (still within the window).
+ * The window is clamped to 1900-2200. Returns 1 with *out set, 0 when there is none,
+ * -1 when `tz` is not a valid zone.
  */
 int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
                    int64_t to_utc, struct sched_dst *out);
@@ -175,9 +178,10 @@ int sched_iso_local(int64_t utc, const char *tz, char buf[SCHED_ISO_MAX]);
  * "2026-11-29T03:00:00+09:00 JST  2026-11-28T18:00:00Z". Returns the number printed
  * (-1 for an invalid zone); *last gets the last time printed (from_utc when none).
  */
-long sched_print_fires(const struct sched_expr *e, const char *tz, int64_t from_utc, long n,
-                       FILE *out, int64_t *last);
-/* Prints one "warning: ..." line per DST gap/overlap hit in [from, to); returns the count. */
+long sched_print_fires(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                       long n, FILE *out, int64_t *last);
+/* Prints one "warning: ..." line per DST gap/overlap hit in [from, to); returns the
+ * count. */
 int sched_print_dst(const struct sched_expr *e, const char *tz, int64_t from_utc,
                     int64_t to_utc, FILE *out);
 

@@ -89,17 +89,18 @@ struct asl_edge {
 };
 
 struct asl_state {
-    const char *name;      /* key in the States object (borrowed) */
-    const json_t *obj;     /* the state (borrowed) */
-    const json_t *parent;  /* the States object holding it */
+    const char *name;     /* key in the States object (borrowed) */
+    const json_t *obj;    /* the state (borrowed) */
+    const json_t *parent; /* the States object holding it */
     size_t scope;
     enum asl_stype type;
-    bool jsonata;          /* effective QueryLanguage */
-    bool terminal;         /* Succeed, Fail, End: true (or too broken to follow) */
+    bool jsonata;  /* effective QueryLanguage */
+    bool terminal; /* Succeed, Fail, End: true (or too broken to follow) */
     bool reachable;
+    bool dangling; /* a transition names no state (reported; ends the path) */
     struct asl_edge *edges;
     size_t nedges, aedges;
-    uint64_t *vars_in;     /* variables possibly assigned on entry (expr.c) */
+    uint64_t *vars_in; /* variables possibly assigned on entry (expr.c) */
 };
 
 struct asl_scope {
@@ -128,7 +129,7 @@ struct asl_ctx {
     const struct ydoc *doc;
     const struct asl_opts *opts;
     struct diag_list *dl;
-    int rc;                 /* -1 once an error was added */
+    int rc; /* -1 once an error was added */
     const json_t *top;
     bool top_jsonata;
     struct asl_scope *scopes;
@@ -142,26 +143,29 @@ struct asl_ctx {
     const json_t *cur_assign; /* Assign of the transitions being added */
     const char **guards;      /* Choice lint: paths known to be present */
     size_t nguards, aguards;
-    const char **warned;      /* Choice lint: paths already reported in this state */
+    const char **warned; /* Choice lint: paths already reported in this state */
     size_t nwarned, awarned;
 };
 
-/* ---- validate.c: diagnostics and transitions ------------------------------------------ */
+/* ---- validate.c: diagnostics and transitions --------------------------------------- */
 
 /* Adds a diagnostic (printf-style) and records an error in c->rc. */
 void asl_diag(struct asl_ctx *c, enum diag_id id, struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void asl_note(struct asl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void asl_note(struct asl_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Location of parent[key] (key != NULL) or parent[idx]. */
-struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *key, size_t idx);
+struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *key,
+                   size_t idx);
 /* Adds a transition from c->cur to the state named by parent[key], or reports it. */
-void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key);
+void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key,
+                  const char *where);
 /* Returns the closest candidate (edit distance, ignoring case) or NULL. */
 const char *asl_suggest(const char *word, const char *const *cands, size_t n);
 /* True when s holds a ${...} placeholder and opts allow them. */
 bool asl_placeholder(const struct asl_ctx *c, const json_t *v);
 
-/* ---- fields.c: the field matrix -------------------------------------------------------- */
+/* ---- fields.c: the field matrix ---------------------------------------------------- */
 
 const struct asl_field *asl_field_find(enum asl_kind kind, const char *name);
 const char *asl_type_name(enum asl_stype t);
@@ -172,15 +176,15 @@ const char *const *asl_type_names(void);
 /* Checks every member of a state against the matrix column of its type. */
 void asl_check_state_fields(struct asl_ctx *c, size_t si, const char *where);
 /* Checks a nested object against its ASL_SUB rows (unknown, language, type, required). */
-void asl_check_object(struct asl_ctx *c, enum asl_kind kind, const json_t *obj, bool jsonata,
-                      const char *where);
+void asl_check_object(struct asl_ctx *c, enum asl_kind kind, const json_t *obj,
+                      bool jsonata, const char *where);
 /* Reports a field of the other query language; `what` is "state" or "rule" etc. */
 void asl_wrong_ql(struct asl_ctx *c, const json_t *obj, const char *key, bool jsonata,
                   const char *where);
 /* RFC 3339 date-time with 'T' and a zone (as Step Functions parses timestamps). */
 bool asl_timestamp_ok(const char *s);
 
-/* ---- expr.c: expressions and variables ------------------------------------------------- */
+/* ---- expr.c: expressions and variables --------------------------------------------- */
 
 /* Checks a JSONPath (or reference path) string at parent[key]; records variable reads. */
 void asl_check_path(struct asl_ctx *c, const json_t *parent, const char *key,
@@ -198,22 +202,22 @@ void asl_check_literal(struct asl_ctx *c, const json_t *parent, const char *key,
 void asl_check_resultpath(struct asl_ctx *c, const json_t *parent, const char *key,
                           const char *where);
 /* Checks an Assign object at parent[key]. */
-void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key, bool jsonata,
-                      const char *where);
+void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key,
+                      bool jsonata, const char *where);
 /*
  * Classifies a string of a JSONata state: 1 = {% %} expression (fine), 0 = a plain
  * literal, -1 = reported as malformed or misleading. parent[key] or parent[idx].
  */
-int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key, size_t idx,
-                       const char *where);
+int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
+                       size_t idx, const char *where);
 /* Flow analysis of Assign/variable reads across scopes (after the graph pass). */
 void asl_check_variables(struct asl_ctx *c);
 
-/* ---- choice.c -------------------------------------------------------------------------- */
+/* ---- choice.c ---------------------------------------------------------------------- */
 
 void asl_check_choice(struct asl_ctx *c, size_t si, const char *where);
 
-/* ---- lints.c --------------------------------------------------------------------------- */
+/* ---- lints.c ----------------------------------------------------------------------- */
 
 /* Lints on one ErrorEquals name (States.Runtime and friends). */
 void asl_lint_error_name(struct asl_ctx *c, const json_t *arr, size_t idx, bool catcher,

@@ -14,7 +14,8 @@
 
 static bool ident_start(unsigned char ch)
 {
-    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80;
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           ch >= 0x80;
 }
 
 static bool ident_char(unsigned char ch)
@@ -37,10 +38,11 @@ static bool ends_with_dollar(const char *k, size_t *base_len)
 /* "'Output' of state 'X'" or "an element of 'Items' of state 'X'" (caller frees). */
 static char *slot_name(const char *key, const char *where)
 {
-    return key ? xasprintf("'%s' of %s", key, where) : xasprintf("an array element in %s", where);
+    return key ? xasprintf("'%s' of %s", key, where)
+               : xasprintf("an array element in %s", where);
 }
 
-/* ---- variable reads --------------------------------------------------------------------- */
+/* ---- variable reads ---------------------------------------------------------------- */
 
 static void record_use(struct asl_ctx *c, const json_t *parent, const char *key,
                        const char *name, size_t len)
@@ -61,7 +63,8 @@ static size_t ident_len(const char *s)
 }
 
 /* A path "$name..." reads variable `name`; "$", "$.x", "$$.x" read none. */
-static void path_uses(struct asl_ctx *c, const json_t *parent, const char *key, const char *s)
+static void path_uses(struct asl_ctx *c, const json_t *parent, const char *key,
+                      const char *s)
 {
     if (s[0] == '$' && ident_start((unsigned char)s[1]))
         record_use(c, parent, key, s + 1, ident_len(s + 1));
@@ -90,7 +93,7 @@ static void intrinsic_uses(struct asl_ctx *c, const json_t *parent, const char *
     }
 }
 
-/* ---- paths and intrinsics --------------------------------------------------------------- */
+/* ---- paths and intrinsics ---------------------------------------------------------- */
 
 void asl_check_path(struct asl_ctx *c, const json_t *parent, const char *key,
                     enum jpath_kind kind, const char *where)
@@ -110,7 +113,8 @@ void asl_check_path(struct asl_ctx *c, const json_t *parent, const char *key,
     if (kind == JPATH_REFERENCE && jpath_check(s, JPATH_REFERENCE, &e)) {
         asl_diag(c, D_EXPR_REFPATH, yload_member_subloc(c->doc, parent, key, e.offset, 1),
                  "'%s' of %s must be a reference path: %s", key, where, e.msg);
-        asl_note(c, "a reference path names one node: only .name, ['name'] and [index] steps");
+        asl_note(
+            c, "a reference path names one node: only .name, ['name'] and [index] steps");
         return;
     }
     path_uses(c, parent, key, s);
@@ -127,7 +131,8 @@ void asl_check_resultpath(struct asl_ctx *c, const json_t *parent, const char *k
         asl_diag(c, D_EXPR_RESULTPATH_ROOT, asl_loc(c, parent, key, 0),
                  "'%s' of %s must address the state input, not %s", key, where,
                  s[1] == '$' ? "the context object" : "a variable");
-        asl_note(c, "use \"$\", \"$.field\" or null; store into variables with \"Assign\"");
+        asl_note(c,
+                 "use \"$\", \"$.field\" or null; store into variables with \"Assign\"");
         return;
     }
     asl_check_path(c, parent, key, JPATH_REFERENCE, where);
@@ -139,7 +144,8 @@ static void check_intrinsic(struct asl_ctx *c, const json_t *parent, const char 
     const char *s = json_string_value(json_object_get(parent, key));
     struct jpath_err e;
     if (intr_check(s, &e)) {
-        asl_diag(c, D_EXPR_INTRINSIC, yload_member_subloc(c->doc, parent, key, e.offset, 1),
+        asl_diag(c, D_EXPR_INTRINSIC,
+                 yload_member_subloc(c->doc, parent, key, e.offset, 1),
                  "invalid intrinsic function call in '%s' of %s: %s", key, where, e.msg);
         return;
     }
@@ -162,15 +168,17 @@ void asl_check_dollar_value(struct asl_ctx *c, const json_t *parent, const char 
         return;
     }
     asl_diag(c, D_EXPR_DOLLAR_VALUE, asl_loc(c, parent, key, 0),
-             "value of '%s' in %s is neither a path nor an intrinsic function call", key, where);
+             "value of '%s' in %s is neither a path nor an intrinsic function call", key,
+             where);
     if (s)
-        asl_note(c, "paths start with '$', intrinsic calls with 'States.'; to pass the string "
-                    "as is, drop '.$' from the key");
+        asl_note(
+            c, "paths start with '$', intrinsic calls with 'States.'; to pass the string "
+               "as is, drop '.$' from the key");
     else
         asl_note(c, "the value must be a string");
 }
 
-/* ---- JSONata shape ---------------------------------------------------------------------- */
+/* ---- JSONata shape ----------------------------------------------------------------- */
 
 enum ja_shape { JA_LITERAL, JA_EXPR, JA_EMPTY, JA_BROKEN, JA_SPACES };
 
@@ -195,8 +203,8 @@ static enum ja_shape ja_shape(const char *s)
     return open || close ? JA_BROKEN : JA_LITERAL;
 }
 
-int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key, size_t idx,
-                       const char *where)
+int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
+                       size_t idx, const char *where)
 {
     const char *s = json_string_value(key ? json_object_get(parent, key)
                                           : json_array_get(parent, idx));
@@ -212,22 +220,24 @@ int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
     } else {
         asl_diag(c, D_EXPR_JSONATA_SHAPE, loc, "%s JSONata expression in %s",
                  shape == JA_EMPTY ? "empty" : "malformed", what);
-        asl_note(c, "write an expression as \"%s\": the string starts with %s and ends with %s",
-                 "{% <expression> %}", "{%", "%}");
+        asl_note(
+            c,
+            "write an expression as \"%s\": the string starts with %s and ends with %s",
+            "{% <expression> %}", "{%", "%}");
     }
     free(what);
     return -1;
 }
 
-/* ---- templates -------------------------------------------------------------------------- */
+/* ---- templates --------------------------------------------------------------------- */
 
 static const json_t *slot_value(const json_t *parent, const char *key, size_t idx)
 {
     return key ? json_object_get(parent, key) : json_array_get(parent, idx);
 }
 
-static void dollar_clash(struct asl_ctx *c, const json_t *obj, const char *key, size_t base,
-                         const char *where)
+static void dollar_clash(struct asl_ctx *c, const json_t *obj, const char *key,
+                         size_t base, const char *where)
 {
     if (!json_object_getn(obj, key, base))
         return;
@@ -245,8 +255,9 @@ static void walk_jp(struct asl_ctx *c, const json_t *parent, const char *key, si
         char *what = slot_name(key, where);
         asl_diag(c, D_EXPR_JSONATA_IN_JSONPATH, asl_loc(c, parent, key, idx),
                  "%s is a literal string in a JSONPath state", what);
-        asl_note(c, "%s expressions are evaluated only in JSONata states; add "
-                    "\"QueryLanguage\": \"JSONata\" to the state",
+        asl_note(c,
+                 "%s expressions are evaluated only in JSONata states; add "
+                 "\"QueryLanguage\": \"JSONata\" to the state",
                  "{% %}");
         free(what);
     } else if (json_is_array(v)) {
@@ -256,7 +267,8 @@ static void walk_jp(struct asl_ctx *c, const json_t *parent, const char *key, si
         const char *k;
         json_t *m;
         size_t base;
-        json_object_foreach((json_t *)v, k, m) {
+        json_object_foreach((json_t *)v, k, m)
+        {
             if (ends_with_dollar(k, &base)) {
                 dollar_clash(c, v, k, base, where);
                 asl_check_dollar_value(c, v, k, where);
@@ -281,12 +293,14 @@ static void walk_ja(struct asl_ctx *c, const json_t *parent, const char *key, si
         const char *k;
         json_t *m;
         size_t base;
-        json_object_foreach((json_t *)v, k, m) {
+        json_object_foreach((json_t *)v, k, m)
+        {
             if (ends_with_dollar(k, &base)) {
                 asl_diag(c, D_EXPR_DOLLAR_LITERAL, yload_key_loc(c->doc, v, k),
                          "'%s' in %s is a plain key in a JSONata state", k, where);
-                asl_note(c, "JSONata states evaluate %s values, not '.$' keys: name the key "
-                            "'%.*s' and give it an expression",
+                asl_note(c,
+                         "JSONata states evaluate %s values, not '.$' keys: name the key "
+                         "'%.*s' and give it an expression",
                          "{% %}", (int)base, k);
             }
             walk_ja(c, v, k, 0, where);
@@ -313,7 +327,8 @@ static void walk_literal(struct asl_ctx *c, const json_t *v, const char *where)
             walk_literal(c, json_array_get(v, i), where);
         return;
     }
-    json_object_foreach((json_t *)v, k, m) {
+    json_object_foreach((json_t *)v, k, m)
+    {
         if (ends_with_dollar(k, &base)) {
             asl_diag(c, D_EXPR_DOLLAR_LITERAL, yload_key_loc(c->doc, v, k),
                      "'%s' in 'Result' of %s is copied as is, not evaluated", k, where);
@@ -329,7 +344,7 @@ void asl_check_literal(struct asl_ctx *c, const json_t *parent, const char *key,
     walk_literal(c, json_object_get(parent, key), where);
 }
 
-/* ---- Assign ----------------------------------------------------------------------------- */
+/* ---- Assign ------------------------------------------------------------------------ */
 
 static bool var_name_ok(const char *s, size_t n)
 {
@@ -341,14 +356,15 @@ static bool var_name_ok(const char *s, size_t n)
     return true;
 }
 
-void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key, bool jsonata,
-                      const char *where)
+void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key,
+                      bool jsonata, const char *where)
 {
     const json_t *a = json_object_get(parent, key);
     char *w = xasprintf("'%s' of %s", key, where);
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)a, k, v) {
+    json_object_foreach((json_t *)a, k, v)
+    {
         size_t n;
         bool dollar = ends_with_dollar(k, &n) && !jsonata;
         if (!dollar)
@@ -371,7 +387,7 @@ void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key, 
     free(w);
 }
 
-/* ---- variable flow ---------------------------------------------------------------------- */
+/* ---- variable flow ----------------------------------------------------------------- */
 
 struct varset {
     const char **names; /* borrowed from the definition or the uses */
@@ -403,7 +419,8 @@ static size_t assign_key_len(const char *k)
     return ends_with_dollar(k, &n) ? n : strlen(k);
 }
 
-/* Calls fn on every Assign object of a state: its own, its Choice rules', its catchers'. */
+/* Calls fn on every Assign object of a state: its own, its Choice rules', its catchers'.
+ */
 static void for_each_assign(const struct asl_state *st,
                             void (*fn)(void *arg, const json_t *assign), void *arg)
 {
@@ -426,15 +443,15 @@ static void intern_assign(void *arg, const json_t *assign)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)assign, k, v)
-        var_add(arg, k, assign_key_len(k));
+    json_object_foreach((json_t *)assign, k, v) var_add(arg, k, assign_key_len(k));
 }
 
 static void set_assign_bits(const struct varset *vs, const json_t *assign, uint64_t *bits)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)assign, k, v) {
+    json_object_foreach((json_t *)assign, k, v)
+    {
         size_t id = var_find(vs, k, assign_key_len(k));
         bits[id / 64] |= (uint64_t)1 << (id % 64);
     }
@@ -446,8 +463,8 @@ static bool has_bit(const uint64_t *bits, size_t id)
 }
 
 /* Propagates "possibly assigned" sets along the transitions of one scope. */
-static void flow_scope(struct asl_ctx *c, const struct varset *vs, size_t si, size_t words,
-                       uint64_t *tmp)
+static void flow_scope(struct asl_ctx *c, const struct varset *vs, size_t si,
+                       size_t words, uint64_t *tmp)
 {
     const struct asl_scope *sc = &c->scopes[si];
     if (sc->start == ASL_NONE)
@@ -485,13 +502,16 @@ static void check_uses(struct asl_ctx *c, const struct varset *vs)
             continue;
         if (id == ASL_NONE) {
             asl_diag(c, D_EXPR_VAR_UNASSIGNED, use->loc,
-                     "variable '$%s' read in state '%s' is never assigned", use->name, st->name);
-            asl_note(c, "assign it in an earlier state: \"Assign\": {\"%s\": ...}", use->name);
+                     "variable '$%s' read in state '%s' is never assigned", use->name,
+                     st->name);
+            asl_note(c, "assign it in an earlier state: \"Assign\": {\"%s\": ...}",
+                     use->name);
             continue;
         }
-        asl_diag(c, D_EXPR_VAR_UNASSIGNED, use->loc,
-                 "variable '$%s' read in state '%s' is not assigned on any path before it",
-                 use->name, st->name);
+        asl_diag(
+            c, D_EXPR_VAR_UNASSIGNED, use->loc,
+            "variable '$%s' read in state '%s' is not assigned on any path before it",
+            use->name, st->name);
         if (c->scopes[st->scope].distributed)
             asl_note(c, "child executions of a distributed Map cannot read the parent's "
                         "variables");
@@ -513,13 +533,14 @@ static void shadow_assign(void *arg, const json_t *assign)
     struct shadow_ctx *sh = arg;
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)assign, k, v) {
+    json_object_foreach((json_t *)assign, k, v)
+    {
         size_t len = assign_key_len(k), id = var_find(sh->vs, k, len);
         if (!has_bit(sh->outer, id))
             continue;
         asl_diag(sh->c, D_EXPR_VAR_SHADOW, yload_key_loc(sh->c->doc, assign, k),
-                 "variable '%.*s' assigned in %s already exists in an outer scope", (int)len,
-                 k, sh->scope_what);
+                 "variable '%.*s' assigned in %s already exists in an outer scope",
+                 (int)len, k, sh->scope_what);
         asl_note(sh->c, "inner scopes may read outer variables but not assign them; pick "
                         "another name");
     }

@@ -15,10 +15,18 @@
 #include <string.h>
 
 static const struct asl_field fields[] = {
-#define ASL_FIELD(name, lang, vt, x, min, max, vals, pa, ta, ch, wa, su, fa, pl, ma)        \
-    {AK_STATE,  #name, #pa #ta #ch #wa #su #fa #pl #ma, ASL_LANG_##lang, VT_##vt, x, min,     \
-     max,       vals,  D_ASL_FIELD_VALUE},
-#define ASL_SUB(kind, name, pres, lang, vt, x, min, max, vals, code)                         \
+#define ASL_FIELD(name, lang, vt, x, min, max, vals, pa, ta, ch, wa, su, fa, pl, ma)     \
+    {AK_STATE,                                                                           \
+     #name,                                                                              \
+     #pa #ta #ch #wa #su #fa #pl #ma,                                                    \
+     ASL_LANG_##lang,                                                                    \
+     VT_##vt,                                                                            \
+     x,                                                                                  \
+     min,                                                                                \
+     max,                                                                                \
+     vals,                                                                               \
+     D_ASL_FIELD_VALUE},
+#define ASL_SUB(kind, name, pres, lang, vt, x, min, max, vals, code)                     \
     {AK_##kind, #name, #pres, ASL_LANG_##lang, VT_##vt, x, min, max, vals, D_##code},
 #include "asl/asl_spec.def"
 };
@@ -41,8 +49,12 @@ static const struct {
     const char *name;
     enum asl_kind kind;
 } object_kinds[] = {
-    {"PROCCONFIG", AK_PROCCONFIG}, {"READER", AK_READER},   {"READERCONFIG", AK_READERCONFIG},
-    {"BATCHER", AK_BATCHER},       {"WRITER", AK_WRITER},   {"WRITERCONFIG", AK_WRITERCONFIG},
+    {"PROCCONFIG", AK_PROCCONFIG},
+    {"READER", AK_READER},
+    {"READERCONFIG", AK_READERCONFIG},
+    {"BATCHER", AK_BATCHER},
+    {"WRITER", AK_WRITER},
+    {"WRITERCONFIG", AK_WRITERCONFIG},
 };
 
 /* What to use instead of a field of the other query language. */
@@ -103,19 +115,26 @@ static bool required(const struct asl_field *f, enum asl_kind kind, enum asl_sty
     return kind == AK_STATE ? f->pres[type] == 'R' : f->pres[0] == 'R';
 }
 
-/* ---- describing values ------------------------------------------------------------------ */
+/* ---- describing values ------------------------------------------------------------- */
 
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "a value";
 }
@@ -123,6 +142,11 @@ static const char *json_kind(const json_t *v)
 /* Adds "got <value>" as a note: scalars in full (up to 60 bytes), containers by kind. */
 static void note_got(struct asl_ctx *c, const json_t *v)
 {
+    if ((json_is_object(v) || json_is_array(v)) && !json_object_size(v) &&
+        !json_array_size(v)) {
+        asl_note(c, "got an empty %s", json_is_object(v) ? "object" : "array");
+        return;
+    }
     if (json_is_object(v) || json_is_array(v) || json_is_null(v)) {
         asl_note(c, "got %s", json_kind(v));
         return;
@@ -153,13 +177,20 @@ static void describe(struct strbuf *sb, const struct asl_field *f)
 {
     switch (f->vt) {
     case VT_TYPE:
-    case VT_STRING: strbuf_adds(sb, "a string"); break;
-    case VT_NESTRING: strbuf_adds(sb, "a non-empty string"); break;
+    case VT_STRING:
+        strbuf_adds(sb, "a string");
+        break;
+    case VT_NESTRING:
+        strbuf_adds(sb, "a non-empty string");
+        break;
     case VT_ENUM:
-        strbuf_adds(sb, "one of ");
+        if (strchr(strchr(f->vals, '|') ? strchr(f->vals, '|') + 1 : "", '|'))
+            strbuf_adds(sb, "one of ");
         describe_enum(sb, f->vals);
         break;
-    case VT_BOOL: strbuf_adds(sb, "true or false"); break;
+    case VT_BOOL:
+        strbuf_adds(sb, "true or false");
+        break;
     case VT_INT:
         if (f->max > 9e18)
             strbuf_adds(sb, f->min > 0 ? "a positive integer" : "a non-negative integer");
@@ -173,29 +204,59 @@ static void describe(struct strbuf *sb, const struct asl_field *f)
             strbuf_addf(sb, "a number from %g to %g", f->min, f->max);
         break;
     case VT_TARGET:
-    case VT_START: strbuf_adds(sb, "the name of a state"); break;
-    case VT_STATES: strbuf_adds(sb, "an object holding at least one state"); break;
-    case VT_PATH: strbuf_adds(sb, "a JSONPath string"); break;
-    case VT_PATH_N: strbuf_adds(sb, "a JSONPath string or null"); break;
-    case VT_RESULTPATH: strbuf_adds(sb, "a reference path or null"); break;
-    case VT_ERRPATH: strbuf_adds(sb, "a path or an intrinsic function call"); break;
-    case VT_CHOICES: strbuf_adds(sb, "a non-empty array of rules"); break;
-    case VT_BRANCHES: strbuf_adds(sb, "a non-empty array of state machines"); break;
+    case VT_START:
+        strbuf_adds(sb, "the name of a state");
+        break;
+    case VT_STATES:
+        strbuf_adds(sb, "an object holding at least one state");
+        break;
+    case VT_PATH:
+        strbuf_adds(sb, "a JSONPath string");
+        break;
+    case VT_PATH_N:
+        strbuf_adds(sb, "a JSONPath string or null");
+        break;
+    case VT_RESULTPATH:
+        strbuf_adds(sb, "a reference path or null");
+        break;
+    case VT_ERRPATH:
+        strbuf_adds(sb, "a path or an intrinsic function call");
+        break;
+    case VT_CHOICES:
+        strbuf_adds(sb, "a non-empty array of rules");
+        break;
+    case VT_BRANCHES:
+        strbuf_adds(sb, "a non-empty array of state machines");
+        break;
     case VT_RETRY:
-    case VT_CATCH: strbuf_adds(sb, "an array of objects"); break;
-    case VT_ITEMS: strbuf_adds(sb, "an array"); break;
+    case VT_CATCH:
+        strbuf_adds(sb, "an array of objects");
+        break;
+    case VT_ITEMS:
+        strbuf_adds(sb, "an array");
+        break;
     case VT_TIMESTAMP:
         strbuf_adds(sb, "an RFC 3339 timestamp such as \"2024-01-31T09:00:00Z\"");
         break;
-    case VT_LABEL: strbuf_adds(sb, "a string of at most 40 characters"); break;
-    case VT_ERRORS: strbuf_adds(sb, "a non-empty array of error names"); break;
-    case VT_STRARRAY: strbuf_adds(sb, "an array of strings"); break;
+    case VT_LABEL:
+        strbuf_adds(sb, "a string of at most 40 characters");
+        break;
+    case VT_ERRORS:
+        strbuf_adds(sb, "a non-empty array of error names");
+        break;
+    case VT_STRARRAY:
+        strbuf_adds(sb, "an array of strings");
+        break;
     case VT_TEMPLATE:
-    case VT_LITERAL: strbuf_adds(sb, "a JSON value"); break;
+    case VT_LITERAL:
+        strbuf_adds(sb, "a JSON value");
+        break;
     case VT_OBJTEMPLATE:
     case VT_ASSIGN:
     case VT_MACHINE:
-    case VT_OBJECT: strbuf_adds(sb, "an object"); break;
+    case VT_OBJECT:
+        strbuf_adds(sb, "an object");
+        break;
     }
 }
 
@@ -212,7 +273,7 @@ static void bad_value(struct asl_ctx *c, const struct asl_field *f, const json_t
     strbuf_release(&sb);
 }
 
-/* ---- scalar value checks ---------------------------------------------------------------- */
+/* ---- scalar value checks ----------------------------------------------------------- */
 
 static bool int_value(const json_t *v, double *out)
 {
@@ -307,14 +368,16 @@ static void check_label(struct asl_ctx *c, const json_t *parent, const char *key
         if (*p < 0x80 && !label_char_ok(*p)) {
             asl_diag(c, D_ASL_MAP_LABEL, asl_loc(c, parent, key, 0),
                      "'%s' of %s holds a forbidden character", key, where);
-            asl_note(c, "a Map Run label may not contain whitespace, brackets, wildcards, "
-                        "control characters or any of \" # %% \\ ^ | ~ ` $ & , ; : /");
+            asl_note(c,
+                     "a Map Run label may not contain whitespace, brackets, wildcards, "
+                     "control characters or any of \" # %% \\ ^ | ~ ` $ & , ; : /");
             return;
         }
     }
     if (chars > 40) {
         asl_diag(c, D_ASL_MAP_LABEL, asl_loc(c, parent, key, 0),
-                 "'%s' of %s is %zu characters long, over the limit of 40", key, where, chars);
+                 "'%s' of %s is %zu characters long, over the limit of 40", key, where,
+                 chars);
     }
 }
 
@@ -328,7 +391,7 @@ static bool string_array(const json_t *v, bool nonempty)
     return true;
 }
 
-/* ---- Retry and Catch -------------------------------------------------------------------- */
+/* ---- Retry and Catch --------------------------------------------------------------- */
 
 static void check_error_names(struct asl_ctx *c, const json_t *h, size_t i, size_t n,
                               bool catcher, const char *where)
@@ -355,8 +418,8 @@ static void check_error_names(struct asl_ctx *c, const json_t *h, size_t i, size
     }
 }
 
-static void check_handlers(struct asl_ctx *c, const json_t *arr, bool catcher, bool jsonata,
-                           const char *where)
+static void check_handlers(struct asl_ctx *c, const json_t *arr, bool catcher,
+                           bool jsonata, const char *where)
 {
     size_t n = json_array_size(arr);
     const json_t *saved = c->cur_assign;
@@ -364,7 +427,8 @@ static void check_handlers(struct asl_ctx *c, const json_t *arr, bool catcher, b
         const json_t *h = json_array_get(arr, i);
         char *w = xasprintf("%s[%zu] of %s", catcher ? "Catch" : "Retry", i, where);
         if (!json_is_object(h)) {
-            asl_diag(c, D_ASL_FIELD_VALUE, asl_loc(c, arr, NULL, i), "%s must be an object", w);
+            asl_diag(c, D_ASL_FIELD_VALUE, asl_loc(c, arr, NULL, i),
+                     "%s must be an object", w);
             note_got(c, h);
             free(w);
             continue;
@@ -378,7 +442,7 @@ static void check_handlers(struct asl_ctx *c, const json_t *arr, bool catcher, b
     }
 }
 
-/* ---- one value -------------------------------------------------------------------------- */
+/* ---- one value --------------------------------------------------------------------- */
 
 static enum asl_kind object_kind(const char *name)
 {
@@ -405,8 +469,9 @@ static bool check_array_of_objects(struct asl_ctx *c, const json_t *arr, const c
 }
 
 /* Checks parent[key] against row f; returns false when the value was reported. */
-static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json_t *parent,
-                        const char *key, bool jsonata, const char *where)
+static bool check_value(struct asl_ctx *c, const struct asl_field *f,
+                        const json_t *parent, const char *key, bool jsonata,
+                        const char *where)
 {
     const json_t *v = json_object_get(parent, key);
     bool ok = true;
@@ -422,10 +487,18 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json
     switch (f->vt) {
     case VT_TYPE:
     case VT_STRING:
-    case VT_START: ok = json_is_string(v); break;
-    case VT_NESTRING: ok = json_is_string(v) && *json_string_value(v); break;
-    case VT_ENUM: ok = json_is_string(v) && enum_ok(f->vals, json_string_value(v)); break;
-    case VT_BOOL: ok = json_is_boolean(v); break;
+    case VT_START:
+        ok = json_is_string(v);
+        break;
+    case VT_NESTRING:
+        ok = json_is_string(v) && *json_string_value(v);
+        break;
+    case VT_ENUM:
+        ok = json_is_string(v) && enum_ok(f->vals, json_string_value(v));
+        break;
+    case VT_BOOL:
+        ok = json_is_boolean(v);
+        break;
     case VT_INT: {
         double n;
         ok = int_value(v, &n) && n >= f->min && n <= f->max;
@@ -437,9 +510,11 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json
         break;
     case VT_TARGET:
         if ((ok = json_is_string(v)))
-            asl_add_edge(c, parent, key);
+            asl_add_edge(c, parent, key, where);
         break;
-    case VT_STATES: ok = json_is_object(v) && json_object_size(v) > 0; break;
+    case VT_STATES:
+        ok = json_is_object(v) && json_object_size(v) > 0;
+        break;
     case VT_PATH:
         if ((ok = json_is_string(v)))
             asl_check_path(c, parent, key, JPATH_PATH, where);
@@ -460,8 +535,12 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json
         if (!(ok = json_is_object(v)))
             break;
         /* fall through */
-    case VT_TEMPLATE: asl_check_template(c, parent, key, jsonata, where); break;
-    case VT_LITERAL: asl_check_literal(c, parent, key, where); break;
+    case VT_TEMPLATE:
+        asl_check_template(c, parent, key, jsonata, where);
+        break;
+    case VT_LITERAL:
+        asl_check_literal(c, parent, key, where);
+        break;
     case VT_ASSIGN:
         if ((ok = json_is_object(v)))
             asl_check_assign(c, parent, key, jsonata, where);
@@ -471,12 +550,16 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json
         if ((ok = json_is_array(v)))
             check_handlers(c, v, f->vt == VT_CATCH, jsonata, where);
         break;
-    case VT_CHOICES: ok = json_is_array(v) && json_array_size(v) > 0; break;
+    case VT_CHOICES:
+        ok = json_is_array(v) && json_array_size(v) > 0;
+        break;
     case VT_BRANCHES:
         if ((ok = json_is_array(v) && json_array_size(v) > 0))
             check_array_of_objects(c, v, key, where);
         break;
-    case VT_MACHINE: ok = json_is_object(v); break;
+    case VT_MACHINE:
+        ok = json_is_object(v);
+        break;
     case VT_OBJECT:
         if ((ok = json_is_object(v))) {
             char *w = xasprintf("'%s' of %s", key, where);
@@ -488,26 +571,32 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f, const json
         if ((ok = json_is_array(v)))
             asl_check_template(c, parent, key, jsonata, where);
         break;
-    case VT_TIMESTAMP: ok = json_is_string(v) && asl_timestamp_ok(json_string_value(v)); break;
+    case VT_TIMESTAMP:
+        ok = json_is_string(v) && asl_timestamp_ok(json_string_value(v));
+        break;
     case VT_LABEL:
         if ((ok = json_is_string(v)))
             check_label(c, parent, key, where);
         break;
-    case VT_ERRORS: ok = string_array(v, true); break;
-    case VT_STRARRAY: ok = string_array(v, false); break;
+    case VT_ERRORS:
+        ok = string_array(v, true);
+        break;
+    case VT_STRARRAY:
+        ok = string_array(v, false);
+        break;
     }
     if (!ok)
         bad_value(c, f, parent, key, jsonata, where);
     return ok;
 }
 
-/* ---- unknown, misplaced and missing fields ---------------------------------------------- */
+/* ---- unknown, misplaced and missing fields ----------------------------------------- */
 
 static void unknown_field(struct asl_ctx *c, enum asl_kind kind, enum asl_stype type,
                           const json_t *obj, const char *key, const char *where)
 {
-    asl_diag(c, D_ASL_UNKNOWN_FIELD, yload_key_loc(c->doc, obj, key), "unknown field '%s' in %s",
-             key, where);
+    asl_diag(c, D_ASL_UNKNOWN_FIELD, yload_key_loc(c->doc, obj, key),
+             "unknown field '%s' in %s", key, where);
     size_t klen = strlen(key);
     if (klen > 2 && !strcmp(key + klen - 2, ".$")) {
         char *base = xstrndup(key, klen - 2);
@@ -568,10 +657,11 @@ void asl_wrong_ql(struct asl_ctx *c, const json_t *obj, const char *key, bool js
         }
     }
     size_t klen = strlen(key);
-    if (jsonata && klen > 4 && !strcmp(key + klen - 4, "Path") && strcmp(key, "ResultPath") &&
-        strcmp(key, "InputPath") && strcmp(key, "OutputPath") && strcmp(key, "ItemsPath"))
-        asl_note(c, "JSONata states give '%.*s' as a {%% ... %%} expression", (int)(klen - 4),
-                 key);
+    if (jsonata && klen > 4 && !strcmp(key + klen - 4, "Path") &&
+        strcmp(key, "ResultPath") && strcmp(key, "InputPath") &&
+        strcmp(key, "OutputPath") && strcmp(key, "ItemsPath"))
+        asl_note(c, "JSONata states give '%.*s' as a {%% ... %%} expression",
+                 (int)(klen - 4), key);
     if (!jsonata && !c->top_jsonata)
         asl_note(c, "or opt this state into JSONata with \"QueryLanguage\": \"JSONata\"");
 }
@@ -582,7 +672,7 @@ static void missing_field(struct asl_ctx *c, const struct asl_field *f, struct l
     struct strbuf sb = STRBUF_INIT;
     describe(&sb, f);
     asl_diag(c, D_ASL_MISSING_FIELD, loc, "missing '%s' in %s", f->name, where);
-    asl_note(c, "add \"%s\": %s", f->name, sb.buf);
+    asl_note(c, "add \"%s\" (%s)", f->name, sb.buf);
     strbuf_release(&sb);
 }
 
@@ -599,12 +689,13 @@ static void check_exclusive(struct asl_ctx *c, enum asl_kind kind, const json_t 
     }
 }
 
-void asl_check_object(struct asl_ctx *c, enum asl_kind kind, const json_t *obj, bool jsonata,
-                      const char *where)
+void asl_check_object(struct asl_ctx *c, enum asl_kind kind, const json_t *obj,
+                      bool jsonata, const char *where)
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         const struct asl_field *f = asl_field_find(kind, key);
         if (!f)
             unknown_field(c, kind, ST_UNKNOWN, obj, key, where);
@@ -627,7 +718,8 @@ void asl_check_state_fields(struct asl_ctx *c, size_t si, const char *where)
     const struct asl_state *st = &c->states[si];
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)st->obj, key, v) {
+    json_object_foreach((json_t *)st->obj, key, v)
+    {
         const struct asl_field *f = asl_field_find(AK_STATE, key);
         if (!f)
             unknown_field(c, AK_STATE, st->type, st->obj, key, where);

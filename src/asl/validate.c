@@ -16,7 +16,7 @@
 
 #define STATE_NAME_MAX 80
 
-/* ---- helpers shared by the validator's files -------------------------------------------- */
+/* ---- helpers shared by the validator's files --------------------------------------- */
 
 void asl_diag(struct asl_ctx *c, enum diag_id id, struct loc loc, const char *fmt, ...)
 {
@@ -41,9 +41,11 @@ void asl_note(struct asl_ctx *c, const char *fmt, ...)
     strbuf_release(&sb);
 }
 
-struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *key, size_t idx)
+struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *key,
+                   size_t idx)
 {
-    return key ? yload_member_loc(c->doc, parent, key) : yload_index_loc(c->doc, parent, idx);
+    return key ? yload_member_loc(c->doc, parent, key)
+               : yload_index_loc(c->doc, parent, idx);
 }
 
 bool asl_placeholder(const struct asl_ctx *c, const json_t *v)
@@ -67,7 +69,8 @@ static size_t edit_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
-            bool same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            bool same =
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
             size_t best = diag + !same;
             if (up + 1 < best)
                 best = up + 1;
@@ -94,7 +97,7 @@ const char *asl_suggest(const char *word, const char *const *cands, size_t n)
     return best;
 }
 
-/* ---- scopes and states ------------------------------------------------------------------ */
+/* ---- scopes and states ------------------------------------------------------------- */
 
 static size_t push_scope(struct asl_ctx *c, const json_t *m, size_t parent, size_t owner,
                          bool distributed, char *what)
@@ -133,20 +136,30 @@ static void check_state_name(struct asl_ctx *c, const json_t *states, const char
     bool control = false;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         chars += (*p & 0xC0) != 0x80;
-        control |= *p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F);
+        control |=
+            *p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F);
     }
     struct loc loc = yload_key_loc(c->doc, states, name);
     if (chars == 0)
         asl_diag(c, D_ASL_STATE_NAME_LENGTH, loc, "state name is empty");
     else if (chars > STATE_NAME_MAX)
-        asl_diag(c, D_ASL_STATE_NAME_LENGTH, loc, "state name '%.40s...' is %zu characters long",
-                 name, chars);
+        asl_diag(c, D_ASL_STATE_NAME_LENGTH, loc,
+                 "state name '%.40s...' is %zu characters long", name, chars);
     if (chars == 0 || chars > STATE_NAME_MAX)
         asl_note(c, "state names hold 1 to %d characters", STATE_NAME_MAX);
     if (control) {
-        asl_diag(c, D_ASL_STATE_NAME_CHARS, loc, "state name '%s' holds a control character",
-                 name);
-        asl_note(c, "Step Functions refuses U+0000-U+001F and U+007F-U+009F in state names");
+        struct strbuf sb = STRBUF_INIT;
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+            if (*p < 0x20 || *p == 0x7f)
+                strbuf_addf(&sb, "\\u%04x", *p);
+            else
+                strbuf_addch(&sb, (char)*p);
+        }
+        asl_diag(c, D_ASL_STATE_NAME_CHARS, loc,
+                 "state name '%s' holds a control character", sb.buf);
+        strbuf_release(&sb);
+        asl_note(c,
+                 "Step Functions refuses U+0000-U+001F and U+007F-U+009F in state names");
     }
 }
 
@@ -182,7 +195,7 @@ static void collect_children(struct asl_ctx *c, size_t i)
             collect_machine(c, proc, AK_PROCESSOR, scope, i, processor_distributed(proc),
                             xasprintf("the ItemProcessor of state '%s'", name));
         if (json_is_object(iter))
-            collect_machine(c, iter, AK_MACHINE, scope, i, false,
+            collect_machine(c, iter, AK_PROCESSOR, scope, i, processor_distributed(iter),
                             xasprintf("the Iterator of state '%s'", name));
     }
 }
@@ -203,7 +216,8 @@ static void collect_machine(struct asl_ctx *c, const json_t *m, enum asl_kind ki
     c->scopes[si].first = c->nstates;
     const char *name;
     json_t *st;
-    json_object_foreach((json_t *)states, name, st) {
+    json_object_foreach((json_t *)states, name, st)
+    {
         check_state_name(c, states, name);
         push_state(c, states, name, st, si);
     }
@@ -212,7 +226,7 @@ static void collect_machine(struct asl_ctx *c, const json_t *m, enum asl_kind ki
         collect_children(c, i);
 }
 
-/* ---- name lookups ----------------------------------------------------------------------- */
+/* ---- name lookups ------------------------------------------------------------------ */
 
 static int cmp_byscope(const void *a, const void *b)
 {
@@ -247,8 +261,8 @@ static size_t find_anywhere(const struct asl_ctx *c, const char *name)
 }
 
 /* Reports a StartAt/Next/Default naming no state of `scope`, with a helpful note. */
-static void bad_target(struct asl_ctx *c, const json_t *parent, const char *key, size_t scope,
-                       const char *from)
+static void bad_target(struct asl_ctx *c, const json_t *parent, const char *key,
+                       size_t scope, const char *from)
 {
     const char *name = json_string_value(json_object_get(parent, key));
     asl_diag(c, D_ASL_BAD_TARGET, asl_loc(c, parent, key, 0),
@@ -256,8 +270,9 @@ static void bad_target(struct asl_ctx *c, const json_t *parent, const char *key,
              c->scopes[scope].what);
     size_t other = find_anywhere(c, name);
     if (other != ASL_NONE) {
-        asl_note(c, "'%s' belongs to %s; transitions cannot cross into or out of a Parallel "
-                    "branch or Map processor",
+        asl_note(c,
+                 "'%s' belongs to %s; transitions cannot cross into or out of a Parallel "
+                 "branch or Map processor",
                  name, c->scopes[c->states[other].scope].what);
         return;
     }
@@ -271,23 +286,23 @@ static void bad_target(struct asl_ctx *c, const json_t *parent, const char *key,
     free(cands);
 }
 
-void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key)
+void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key,
+                  const char *where)
 {
     if (c->cur == ASL_NONE)
         return;
     struct asl_state *st = &c->states[c->cur];
     size_t to = find_state(c, st->scope, json_string_value(json_object_get(parent, key)));
     if (to == ASL_NONE) {
-        char *from = xasprintf("state '%s'", st->name);
-        bad_target(c, parent, key, st->scope, from);
-        free(from);
+        bad_target(c, parent, key, st->scope, where);
+        st->dangling = true;
         return;
     }
     VEC_GROW(st->edges, st->nedges + 1, st->aedges);
     st->edges[st->nedges++] = (struct asl_edge){to, c->cur_assign};
 }
 
-/* ---- duplicate names -------------------------------------------------------------------- */
+/* ---- duplicate names --------------------------------------------------------------- */
 
 struct named_loc {
     const char *name;
@@ -310,8 +325,9 @@ static void check_duplicates(struct asl_ctx *c)
 {
     struct named_loc *v = xcalloc(c->nstates ? c->nstates : 1, sizeof(*v));
     for (size_t i = 0; i < c->nstates; i++)
-        v[i] = (struct named_loc){c->states[i].name,
-                                  yload_key_loc(c->doc, c->states[i].parent, c->states[i].name)};
+        v[i] = (struct named_loc){
+            c->states[i].name,
+            yload_key_loc(c->doc, c->states[i].parent, c->states[i].name)};
     qsort(v, c->nstates, sizeof(*v), cmp_named_loc);
     for (size_t i = 1; i < c->nstates; i++) {
         if (strcmp(v[i].name, v[i - 1].name))
@@ -319,16 +335,19 @@ static void check_duplicates(struct asl_ctx *c)
         size_t first = i - 1;
         while (first > 0 && !strcmp(v[first - 1].name, v[i].name))
             first--;
-        asl_diag(c, D_ASL_STATE_DUP, v[i].loc, "state name '%s' is used twice", v[i].name);
+        asl_diag(c, D_ASL_STATE_DUP, v[i].loc, "state name '%s' is used twice",
+                 v[i].name);
         if (v[first].loc.line)
-            asl_note(c, "first defined on line %u; names must be unique in the whole machine, "
-                        "Parallel branches and Map processors included",
-                     v[first].loc.line);
+            asl_note(
+                c,
+                "first defined on line %u; names must be unique in the whole machine, "
+                "Parallel branches and Map processors included",
+                v[first].loc.line);
     }
     free(v);
 }
 
-/* ---- per-state checks ------------------------------------------------------------------- */
+/* ---- per-state checks -------------------------------------------------------------- */
 
 static void check_type(struct asl_ctx *c, const struct asl_state *st)
 {
@@ -363,8 +382,8 @@ static void check_next_end(struct asl_ctx *c, struct asl_state *st)
     const json_t *end = json_object_get(st->obj, "End");
     if (st->type == ST_CHOICE)
         return;
-    if (st->type == ST_SUCCEED || st->type == ST_FAIL) {
-        st->terminal = true;
+    if (st->type == ST_SUCCEED || st->type == ST_FAIL || (end && !json_is_boolean(end))) {
+        st->terminal = true; /* a non-boolean End was reported as a bad value */
         return;
     }
     st->terminal = json_is_true(end) || !next;
@@ -387,8 +406,10 @@ static void check_task(struct asl_ctx *c, const struct asl_state *st)
     const json_t *to = json_object_get(st->obj, "TimeoutSeconds");
     if (json_is_integer(hb) && json_is_integer(to) &&
         json_integer_value(hb) >= json_integer_value(to)) {
-        asl_diag(c, D_ASL_HEARTBEAT_TIMEOUT, yload_member_loc(c->doc, st->obj, "HeartbeatSeconds"),
-                 "'HeartbeatSeconds' (%" JSON_INTEGER_FORMAT ") of state '%s' is not below its "
+        asl_diag(c, D_ASL_HEARTBEAT_TIMEOUT,
+                 yload_member_loc(c->doc, st->obj, "HeartbeatSeconds"),
+                 "'HeartbeatSeconds' (%" JSON_INTEGER_FORMAT
+                 ") of state '%s' is not below its "
                  "'TimeoutSeconds' (%" JSON_INTEGER_FORMAT ")",
                  json_integer_value(hb), st->name, json_integer_value(to));
         asl_note(c, "heartbeats must be due more often than the task times out");
@@ -414,20 +435,27 @@ static void check_wait(struct asl_ctx *c, const struct asl_state *st)
     if (!first) {
         asl_diag(c, D_ASL_WAIT_DURATION, yload_key_loc(c->doc, st->parent, st->name),
                  "Wait state '%s' has no duration", st->name);
-        asl_note(c, st->jsonata ? "add \"Seconds\" or \"Timestamp\""
-                                : "add one of \"Seconds\", \"Timestamp\", \"SecondsPath\" or "
-                                  "\"TimestampPath\"");
+        asl_note(c, st->jsonata
+                        ? "add \"Seconds\" or \"Timestamp\""
+                        : "add one of \"Seconds\", \"Timestamp\", \"SecondsPath\" or "
+                          "\"TimestampPath\"");
     }
 }
 
 static void check_map(struct asl_ctx *c, const struct asl_state *st)
 {
-    static const char *const distributed_only[] = {
-        "ItemReader",          "ItemBatcher",      "ResultWriter",
-        "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
-        "ToleratedFailurePercentagePath", "Label"};
+    static const char *const distributed_only[] = {"ItemReader",
+                                                   "ItemBatcher",
+                                                   "ResultWriter",
+                                                   "ToleratedFailureCount",
+                                                   "ToleratedFailureCountPath",
+                                                   "ToleratedFailurePercentage",
+                                                   "ToleratedFailurePercentagePath",
+                                                   "Label"};
     const json_t *proc = json_object_get(st->obj, "ItemProcessor");
-    if (!proc && !json_object_get(st->obj, "Iterator")) {
+    if (!proc)
+        proc = json_object_get(st->obj, "Iterator");
+    if (!proc) {
         asl_diag(c, D_ASL_MISSING_FIELD, yload_key_loc(c->doc, st->parent, st->name),
                  "missing 'ItemProcessor' in state '%s'", st->name);
         asl_note(c, "add \"ItemProcessor\": {\"StartAt\": ..., \"States\": {...}}");
@@ -436,14 +464,18 @@ static void check_map(struct asl_ctx *c, const struct asl_state *st)
     const json_t *pc = json_object_get(proc, "ProcessorConfig");
     if (json_is_object(pc)) {
         if (distributed && !json_object_get(pc, "ExecutionType")) {
-            asl_diag(c, D_ASL_MISSING_FIELD, yload_member_loc(c->doc, proc, "ProcessorConfig"),
-                     "missing 'ExecutionType' in the distributed ProcessorConfig of state '%s'",
+            asl_diag(c, D_ASL_MISSING_FIELD,
+                     yload_member_loc(c->doc, proc, "ProcessorConfig"),
+                     "missing 'ExecutionType' in the distributed ProcessorConfig of "
+                     "state '%s'",
                      st->name);
             asl_note(c, "add \"ExecutionType\": \"STANDARD\" or \"EXPRESS\"");
         } else if (!distributed && json_object_get(pc, "ExecutionType")) {
-            asl_diag(c, D_ASL_MAP_DISTRIBUTED_ONLY, yload_key_loc(c->doc, pc, "ExecutionType"),
+            asl_diag(c, D_ASL_MAP_DISTRIBUTED_ONLY,
+                     yload_key_loc(c->doc, pc, "ExecutionType"),
                      "'ExecutionType' in state '%s' needs a distributed Map", st->name);
-            asl_note(c, "add \"Mode\": \"DISTRIBUTED\" to the ProcessorConfig, or remove it");
+            asl_note(
+                c, "add \"Mode\": \"DISTRIBUTED\" to the ProcessorConfig, or remove it");
         }
     }
     if (distributed)
@@ -453,21 +485,31 @@ static void check_map(struct asl_ctx *c, const struct asl_state *st)
             continue;
         asl_diag(c, D_ASL_MAP_DISTRIBUTED_ONLY,
                  yload_key_loc(c->doc, st->obj, distributed_only[i]),
-                 "'%s' in state '%s' needs a distributed Map", distributed_only[i], st->name);
-        asl_note(c, "set \"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": "
-                    "\"STANDARD\"} in the ItemProcessor");
+                 "'%s' in state '%s' needs a distributed Map", distributed_only[i],
+                 st->name);
+        asl_note(
+            c, "set \"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": "
+               "\"STANDARD\"} in the ItemProcessor");
     }
 }
 
+/*
+ * A JSONata machine may not declare JSONPath states. Child executions of a distributed
+ * Map are separate state machines, so their states are left alone.
+ */
 static void check_ql_mix(struct asl_ctx *c, const struct asl_state *st)
 {
     const char *ql = json_string_value(json_object_get(st->obj, "QueryLanguage"));
     if (!c->top_jsonata || !ql || strcmp(ql, "JSONPath"))
         return;
+    for (size_t s = st->scope; s != ASL_NONE; s = c->scopes[s].parent)
+        if (c->scopes[s].distributed)
+            return;
     asl_diag(c, D_ASL_QL_MIX, yload_member_loc(c->doc, st->obj, "QueryLanguage"),
              "state '%s' uses JSONPath inside a JSONata state machine", st->name);
-    asl_note(c, "remove \"QueryLanguage\" from the state, or make the machine JSONPath and "
-                "opt single states into JSONata");
+    asl_note(c,
+             "remove \"QueryLanguage\" from the state, or make the machine JSONPath and "
+             "opt single states into JSONata");
 }
 
 static void check_state(struct asl_ctx *c, size_t si)
@@ -491,11 +533,20 @@ static void check_state(struct asl_ctx *c, size_t si)
     asl_check_state_fields(c, si, where);
     check_next_end(c, st);
     switch (st->type) {
-    case ST_TASK: check_task(c, st); break;
-    case ST_CHOICE: asl_check_choice(c, si, where); break;
-    case ST_WAIT: check_wait(c, st); break;
-    case ST_MAP: check_map(c, st); break;
-    default: break;
+    case ST_TASK:
+        check_task(c, st);
+        break;
+    case ST_CHOICE:
+        asl_check_choice(c, si, where);
+        break;
+    case ST_WAIT:
+        check_wait(c, st);
+        break;
+    case ST_MAP:
+        check_map(c, st);
+        break;
+    default:
+        break;
     }
     asl_lint_state(c, si, where);
 out:
@@ -504,7 +555,7 @@ out:
     free(where);
 }
 
-/* ---- transition graph ------------------------------------------------------------------- */
+/* ---- transition graph -------------------------------------------------------------- */
 
 static void mark_reachable(struct asl_ctx *c, size_t start)
 {
@@ -537,11 +588,14 @@ static void check_scope_graph(struct asl_ctx *c, size_t si)
     }
     sc->start = s;
     mark_reachable(c, s);
-    bool terminal = false;
+    /* a misspelt target usually leaves its intended state unreachable: report it once */
+    bool terminal = false, dangling = false;
+    for (size_t i = sc->first; i < sc->first + sc->n; i++)
+        dangling |= c->states[i].reachable && c->states[i].dangling;
     for (size_t i = sc->first; i < sc->first + sc->n; i++) {
         const struct asl_state *st = &c->states[i];
-        terminal |= st->reachable && st->terminal;
-        if (st->reachable)
+        terminal |= st->reachable && (st->terminal || st->dangling);
+        if (st->reachable || dangling)
             continue;
         asl_diag(c, D_ASL_UNREACHABLE, yload_key_loc(c->doc, st->parent, st->name),
                  "state '%s' cannot be reached from StartAt", st->name);
@@ -555,7 +609,7 @@ static void check_scope_graph(struct asl_ctx *c, size_t si)
     }
 }
 
-/* ---- entry point ------------------------------------------------------------------------ */
+/* ---- entry point ------------------------------------------------------------------- */
 
 static void ctx_release(struct asl_ctx *c)
 {
@@ -584,7 +638,8 @@ int asl_validate(const struct ydoc *doc, const json_t *asl, const struct asl_opt
     struct asl_ctx c = {.doc = doc, .opts = opts, .dl = dl, .top = asl, .cur = ASL_NONE};
     const char *ql = json_string_value(json_object_get(asl, "QueryLanguage"));
     c.top_jsonata = ql && !strcmp(ql, "JSONata");
-    collect_machine(&c, asl, AK_TOP, ASL_NONE, ASL_NONE, false, xstrdup("the state machine"));
+    collect_machine(&c, asl, AK_TOP, ASL_NONE, ASL_NONE, false,
+                    xstrdup("the state machine"));
     check_duplicates(&c);
     build_lookup(&c);
     for (size_t i = 0; i < c.nstates; i++)

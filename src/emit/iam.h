@@ -24,9 +24,10 @@ struct iam_ctx {
     const char *partition, *region, *account_id;
     const char *state_machine_name; /* this machine (distributed Map, HTTP tasks) */
     const char *ecs_cluster;        /* default cluster name for task ARNs ("default") */
-    const char *ecs_task_role, *ecs_execution_role; /* role names; PassRole limited to these */
-    const char *log_group_name;     /* non-NULL when logging level != OFF */
-    bool tracing;                   /* X-Ray */
+    const char *ecs_task_role,
+        *ecs_execution_role;    /* role names; PassRole limited to these */
+    const char *log_group_name; /* non-NULL when logging level != OFF */
+    bool tracing;               /* X-Ray */
     json_t *iam_extra; /* borrowed: array of statements from the catalog, or NULL */
 };
 
@@ -38,7 +39,7 @@ struct iam_ctx {
  * statements (appended verbatim after the derived ones) instead of being errors;
  * `.sync` on an aws-sdk integration and an oversized policy stay errors.
  */
-json_t *iam_policy_new(const struct iam_ctx *ctx, const struct ydoc *doc, const json_t *asl,
-                       struct diag_list *dl);
+json_t *iam_policy_new(const struct iam_ctx *ctx, const struct ydoc *doc,
+                       const json_t *asl, struct diag_list *dl);
 
 #endif

@@ -15,7 +15,8 @@
 static json_t *target_input(void)
 {
     json_t *in = json_object();
-    json_object_set_new(in, "scheduled_time", json_string("<aws.scheduler.scheduled-time>"));
+    json_object_set_new(in, "scheduled_time",
+                        json_string("<aws.scheduler.scheduled-time>"));
     char *text = jout_compact(in);
     json_t *s = json_string(text);
     free(text);
@@ -27,8 +28,8 @@ static json_t *target_input(void)
 static json_t *target_json(const struct catalog *cat, const struct workflow *wf)
 {
     json_t *t = json_object();
-    char *arn = xasprintf("arn:%s:states:%s:%s:stateMachine:%s", cat->partition, cat->region,
-                          cat->account_id, wf->names.state_machine);
+    char *arn = xasprintf("arn:%s:states:%s:%s:stateMachine:%s", cat->partition,
+                          cat->region, cat->account_id, wf->names.state_machine);
     char *role = xasprintf("arn:%s:iam::%s:role/%s", cat->partition, cat->account_id,
                            wf->names.scheduler_role);
     json_object_set_new(t, "Arn", json_string(arn));
@@ -37,7 +38,8 @@ static json_t *target_json(const struct catalog *cat, const struct workflow *wf)
     json_t *retry = json_object();
     json_object_set_new(retry, "MaximumEventAgeInSeconds",
                         json_integer(wf->scheduler.max_event_age));
-    json_object_set_new(retry, "MaximumRetryAttempts", json_integer(wf->scheduler.max_attempts));
+    json_object_set_new(retry, "MaximumRetryAttempts",
+                        json_integer(wf->scheduler.max_attempts));
     json_object_set_new(t, "RetryPolicy", retry);
     const char *dlq = wf->scheduler.dead_letter_queue;
     if (dlq && *dlq)
@@ -66,7 +68,8 @@ json_t *emit_schedule_json(const struct catalog *cat, const struct workflow *wf)
     return s;
 }
 
-void emit_schedule(const struct catalog *cat, const struct workflow *wf, struct outset *out)
+void emit_schedule(const struct catalog *cat, const struct workflow *wf,
+                   struct outset *out)
 {
     json_t *doc = emit_schedule_json(cat, wf);
     size_t len;

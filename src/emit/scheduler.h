@@ -18,6 +18,7 @@
  */
 json_t *emit_schedule_json(const struct catalog *cat, const struct workflow *wf);
 /* Adds schedules/<key>.json to `out`. */
-void emit_schedule(const struct catalog *cat, const struct workflow *wf, struct outset *out);
+void emit_schedule(const struct catalog *cat, const struct workflow *wf,
+                   struct outset *out);
 
 #endif

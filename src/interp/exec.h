@@ -161,10 +161,16 @@ json_t *err_output(const struct fail *f);
 
 /* ---- state kinds in their own files -------------------------------------------------- */
 
-int task_run(struct visit *v, json_t *params, json_t **result);
+/* Invokes a Task (mock or dry run) with its effective input and parameters; writes the
+ * task events. Returns 0 with *result (new) or -1 with v->f filled. */
+int task_run(struct visit *v, json_t *eff, json_t *params, json_t **result);
+/* Before Parameters: adds $$.Task.Token for .waitForTaskToken Tasks. */
+void task_prepare(struct visit *v);
 /* Evaluates a Choice state's rules. Returns 0 with *next (borrowed) and *rule (the
  * matched rule, or NULL for Default), or -1 with v->f filled. */
 int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule);
+/* StringMatches: '*' wildcards, backslash escapes a star or a backslash; whole string. */
+bool choice_string_matches(const char *s, size_t slen, const char *pat);
 int map_run(struct visit *v, json_t *eff, json_t **result);
 int parallel_run(struct visit *v, json_t *task_input, json_t **result);
 

@@ -149,7 +149,13 @@ int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_
     if (unsupported(env, err))
         return -1;
     struct jpath_err jerr;
-    return eval_path(env, path, JPATH_REFERENCE, doc, out, &jerr, err);
+    int rc = eval_path(env, path, JPATH_REFERENCE, doc, out, &jerr, err);
+    if (rc == EXPR_NOT_FOUND) {
+        err->name = NULL;
+        err->cause = xasprintf("Invalid path '%s' : %s", path,
+                               jerr.msg[0] ? jerr.msg : "No results for path");
+    }
+    return rc;
 }
 
 int expr_value(const struct expr_env *env, const char *field, const char *text, json_t *doc,

@@ -47,8 +47,9 @@ int expr_path(const struct expr_env *env, const char *field, const char *path, j
 
 /*
  * Like expr_path for a reference path, but a missing node is not an error: returns
- * EXPR_NOT_FOUND (and *out is NULL). For Choice rules and the *Path fields of
- * Wait, Fail and Map, whose messages differ per field.
+ * EXPR_NOT_FOUND (and *out is NULL; err->cause then holds the generic "Invalid path"
+ * message, which the caller may use, and must release). For Choice rules and the
+ * *Path fields of Wait and Map, whose messages differ per field.
  */
 int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_t **out,
                 struct expr_err *err);

@@ -27,7 +27,8 @@ int intr_check(const char *expr, struct jpath_err *err);
  *
  * Syntax: States.Name(arg, ...) where an argument is a 'string' (escapes \' \{ \}
  * \\ only), a number, true, false, null, a path ($.x, $$.x, $var.x) or another call;
- * calls nest at most INTR_MAX_DEPTH deep (the outermost call counts as 1).
+ * calls nest at most INTR_MAX_DEPTH deep (the outermost call counts as 1). Whitespace
+ * may surround the call, its arguments and the '('.
  */
 
 #define INTR_MAX_DEPTH 10

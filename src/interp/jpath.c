@@ -864,7 +864,9 @@ static int parse_dot_name(struct parser *ps, struct jpath *p, int scan, size_t o
         ps->pos++;
     size_t n = ps->pos - start;
     if (cur(ps) == '(') {
-        if (scan || n != 6 || memcmp(ps->s + start, "length", 6) || peek(ps, 1) != ')')
+        if (scan)
+            return perr(ps, start, "a function cannot follow '..'");
+        if (n != 6 || memcmp(ps->s + start, "length", 6) || peek(ps, 1) != ')')
             return perr(ps, start, "unsupported function '%.*s()' (only length() is)",
                         (int)(n > 40 ? 40 : n), ps->s + start);
         if (forbid(ps, start, "functions are") < 0)
@@ -983,6 +985,8 @@ static struct jpath *compile(const char *expr, enum jpath_kind kind, size_t *end
             return NULL;
         }
     }
+    if (!end)
+        skip_ws(&ps); /* Jayway trims; real definitions carry stray spaces */
     struct jpath *p = parse_path(&ps);
     if (!p)
         return NULL;
@@ -990,6 +994,10 @@ static struct jpath *compile(const char *expr, enum jpath_kind kind, size_t *end
         *end = ps.pos;
         return p;
     }
+    size_t tail = ps.pos;
+    skip_ws(&ps);
+    if (cur(&ps) && ps.pos > tail)
+        ps.pos = tail;
     if (cur(&ps)) {
         char b[16];
         if (is_space(cur(&ps)))

@@ -60,8 +60,9 @@ enum jpath_root {
 struct jpath;
 
 /*
- * Compiles `expr` (the whole string must be a path). Returns NULL with *err filled
- * (byte offset into expr) when the syntax is wrong or `kind` forbids a construct.
+ * Compiles `expr` (the whole string must be a path; surrounding whitespace is ignored,
+ * as Jayway trims). Returns NULL with *err filled (byte offset into expr) when the
+ * syntax is wrong or `kind` forbids a construct.
  */
 struct jpath *jpath_compile(const char *expr, enum jpath_kind kind, struct jpath_err *err);
 

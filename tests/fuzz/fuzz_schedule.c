@@ -32,9 +32,9 @@ static void check_parsed(const struct sched_expr *e)
     if (sched_parse(e->canon, &again, &err) || err.has_warning ||
         strcmp(e->canon, again.canon) || e->kind != again.kind)
         abort();
-    if (e->kind == SCHED_CRON && (e->cron.minutes != again.cron.minutes ||
-                                  e->cron.hours != again.cron.hours ||
-                                  e->cron.dom != again.cron.dom || e->cron.dow != again.cron.dow))
+    if (e->kind == SCHED_CRON &&
+        (e->cron.minutes != again.cron.minutes || e->cron.hours != again.cron.hours ||
+         e->cron.dom != again.cron.dom || e->cron.dow != again.cron.dow))
         abort();
     check_fires(e, "UTC");
     check_fires(e, "America/New_York");

@@ -47,7 +47,8 @@ static void test_emit_scheduler_full_document(void **state)
     json_t *doc = emit_schedule_json(&fx.cat, &fx.wf);
     assert_json_text(
         doc,
-        "{\"Name\":\"adplatform-prd-daily_sales_report\",\"GroupName\":\"adplatform-prd\","
+        "{\"Name\":\"adplatform-prd-daily_sales_report\",\"GroupName\":\"adplatform-"
+        "prd\","
         "\"ScheduleExpression\":\"cron(0 3 * * ? *)\","
         "\"ScheduleExpressionTimezone\":\"Asia/Tokyo\","
         "\"Description\":\"Aggregate yesterday's sales\",\"State\":\"ENABLED\","
@@ -58,7 +59,8 @@ static void test_emit_scheduler_full_document(void **state)
         "adplatform-prd-daily_sales_report-scheduler\","
         "\"Input\":\"{\\\"scheduled_time\\\":\\\"<aws.scheduler.scheduled-time>\\\"}\","
         "\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":3600,\"MaximumRetryAttempts\":2},"
-        "\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:ap-northeast-1:123456789012:wf-dlq\"}}}");
+        "\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:ap-northeast-1:123456789012:wf-"
+        "dlq\"}}}");
     json_decref(doc);
 }
 
@@ -66,14 +68,9 @@ static void test_emit_scheduler_full_document(void **state)
 static void test_emit_scheduler_key_order(void **state)
 {
     (void)state;
-    static const char *const order[] = {"Name",
-                                        "GroupName",
-                                        "ScheduleExpression",
-                                        "ScheduleExpressionTimezone",
-                                        "Description",
-                                        "State",
-                                        "FlexibleTimeWindow",
-                                        "Target"};
+    static const char *const order[] = {
+        "Name",        "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone",
+        "Description", "State",     "FlexibleTimeWindow", "Target"};
     struct fixture fx;
     fixture_init(&fx);
     json_t *doc = emit_schedule_json(&fx.cat, &fx.wf);

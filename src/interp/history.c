@@ -1,0 +1,54 @@
+/*
+ * Execution history in the shape of GetExecutionHistory: numbered events with
+ * previousEventId links along each thread, virtual-clock timestamps, and the
+ * 25,000-event limit that fails an execution on AWS.
+ */
+#include "interp/exec.h"
+
+#include "emit/jout.h"
+
+#include <stdlib.h>
+
+json_t *hist_text(json_t *v)
+{
+    char *s = jout_compact(v);
+    json_t *r = json_string(s);
+    free(s);
+    return r ? r : json_string("");
+}
+
+json_t *hist_truncated(void)
+{
+    json_t *d = json_object();
+    json_object_set_new(d, "truncated", json_false());
+    return d;
+}
+
+long hist_add(struct thread *t, const char *type, const char *details_key, json_t *details)
+{
+    struct exec *ex = t->ex;
+    if (ex->history_full) {
+        json_decref(details);
+        return ex->nevents;
+    }
+    long id = ++ex->nevents;
+    if (ex->events) {
+        char when[32];
+        interp_format_time(t->now, when);
+        json_t *e = json_object();
+        json_object_set_new(e, "timestamp", json_string(when));
+        json_object_set_new(e, "type", json_string(type));
+        json_object_set_new(e, "id", json_integer(id));
+        json_object_set_new(e, "previousEventId", json_integer(t->prev));
+        if (details)
+            json_object_set_new(e, details_key, details);
+        json_array_append_new(ex->events, e);
+    } else {
+        json_decref(details);
+    }
+    t->prev = id;
+    /* Keep the last slot for the closing ExecutionFailed event. */
+    if (ex->nevents >= HISTORY_LIMIT - 1)
+        ex->history_full = true;
+    return id;
+}

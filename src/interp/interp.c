@@ -1,0 +1,726 @@
+/*
+ * The executor: sets up one execution (names, Context object, virtual clock, random
+ * generator), walks a (sub-)machine state by state, and drives each state visit
+ * through its attempts, retries and catchers, committing variables and writing the
+ * Entered/Exited events. State-type behaviour lives in states.c, task.c, choice.c
+ * and map.c.
+ */
+#include "interp/interp.h"
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "emit/jout.h"
+#include "interp/exec.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== time ================================================================================ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int digits(const char *s, int n, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+    static const unsigned char len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : len[m - 1];
+}
+
+int time_parse(const char *s, int64_t *sec, long *nsec)
+{
+    unsigned y, mo, d, h, mi, se;
+    if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+        s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) ||
+        s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 || se > 59)
+        return -1;
+    const char *p = s + 19;
+    long ns = 0;
+    if (*p == '.') {
+        int n = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 9)
+                ns = ns * 10 + (*p - '0');
+        if (n == 0)
+            return -1;
+        for (; n < 9; n++)
+            ns *= 10;
+    }
+    int64_t off = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        unsigned oh, om;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+            om > 59)
+            return -1;
+        off = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    *sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *nsec = ns;
+    return 0;
+}
+
+int interp_parse_time(const char *s, int64_t *ms)
+{
+    int64_t sec;
+    long ns;
+    if (time_parse(s, &sec, &ns))
+        return -1;
+    *ms = sec * 1000 + ns / 1000000;
+    return 0;
+}
+
+void interp_format_time(int64_t ms, char *buf)
+{
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    char tmp[96];
+    snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
+             (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
+             (unsigned)(rem / 1000 % 60), (unsigned)(rem % 1000));
+    size_t n = strlen(tmp) < 31 ? strlen(tmp) : 31;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+}
+
+/* ==== failures, randomness ============================================================== */
+
+void fail_release(struct fail *f)
+{
+    free(f->error);
+    free(f->cause);
+    memset(f, 0, sizeof(*f));
+}
+
+void fail_move(struct fail *dst, struct fail *src)
+{
+    *dst = *src;
+    memset(src, 0, sizeof(*src));
+}
+
+uint64_t exec_random(struct exec *ex)
+{
+    uint64_t z = (ex->rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+void exec_uuid(struct exec *ex, char *buf)
+{
+    uint64_t hi = exec_random(ex), lo = exec_random(ex);
+    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
+    lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
+    snprintf(buf, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
+             (unsigned)(hi >> 16 & 0xffff), (unsigned)(hi & 0xffff),
+             (unsigned)(lo >> 48), (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+}
+
+int exec_advance(struct thread *t, int64_t ms, struct fail *f)
+{
+    if (ms < 0)
+        ms = 0;
+    if (t->ex->deadline - t->now < ms) {
+        t->now = t->ex->deadline;
+        fail_release(f);
+        f->kind = FK_TIMED_OUT;
+        f->error = xstrdup("States.Timeout");
+        f->cause = NULL;
+        return -1;
+    }
+    t->now += ms;
+    return 0;
+}
+
+void exec_trace(struct visit *v, const char *what, json_t *value)
+{
+    FILE *out = v->t->ex->o->trace;
+    if (!out)
+        return;
+    char when[32];
+    interp_format_time(v->t->now, when);
+    char *text = value ? jout_compact(value) : NULL;
+    fprintf(out, "trace: %s %s '%s' %s%s%s\n", when, v->type ? v->type->name : "?", v->name,
+            what, text ? ": " : "", text ? text : "");
+    free(text);
+}
+
+/* ==== visits: failures and the pipeline ================================================== */
+
+char *visit_prefix(const struct visit *v)
+{
+    return xasprintf("An error occurred while executing the state '%s' (entered at the event "
+                     "id #%ld). ",
+                     v->name, v->entered_id);
+}
+
+static void set_fail(struct visit *v, enum fail_kind kind, const char *error, char *cause)
+{
+    fail_release(&v->f);
+    v->f.kind = kind;
+    v->f.error = error ? xstrdup(error) : NULL;
+    v->f.cause = cause;
+}
+
+int visit_runtime(struct visit *v, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *pre = visit_prefix(v);
+    strbuf_adds(&sb, pre);
+    free(pre);
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    set_fail(v, FK_RUNTIME, "States.Runtime", strbuf_detach(&sb, NULL));
+    return -1;
+}
+
+int visit_expr_fail(struct visit *v, struct expr_err *err)
+{
+    char *pre = visit_prefix(v);
+    char *cause = xasprintf("%s%s", pre, err->cause ? err->cause : "");
+    free(pre);
+    const char *name = err->name ? err->name : "States.Runtime";
+    set_fail(v, strcmp(name, "States.Runtime") ? FK_ERROR : FK_RUNTIME, name, cause);
+    expr_err_release(err);
+    return -1;
+}
+
+int visit_error(struct visit *v, const char *error, const char *cause)
+{
+    set_fail(v, FK_ERROR, error, cause ? xstrdup(cause) : NULL);
+    return -1;
+}
+
+int visit_check_size(struct visit *v, json_t *value, const char *what)
+{
+    (void)what;
+    char *text = jout_compact(value);
+    size_t len = strlen(text);
+    free(text);
+    if (len <= PAYLOAD_LIMIT)
+        return 0;
+    set_fail(v, FK_DATA_LIMIT, "States.DataLimitExceeded",
+             xasprintf("The state/task '%s' returned a result with a size exceeding the "
+                       "maximum number of bytes service limit.",
+                       v->name));
+    return -1;
+}
+
+/* InputPath / OutputPath: absent = "$", null = {}. */
+static int apply_path_field(struct visit *v, const char *field, json_t *doc, json_t **out)
+{
+    json_t *p = json_object_get(v->state, field);
+    if (!p) {
+        *out = json_incref(doc);
+        return 0;
+    }
+    if (json_is_null(p)) {
+        *out = json_object();
+        return 0;
+    }
+    if (!json_is_string(p))
+        return visit_runtime(v, "The field '%s' must be a string or null", field);
+    struct expr_err err = {0};
+    if (expr_path(&v->env, field, json_string_value(p), doc, out, &err))
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
+int pipe_input_path(struct visit *v, json_t **out)
+{
+    return apply_path_field(v, "InputPath", v->input, out);
+}
+
+int pipe_output_path(struct visit *v, json_t *doc, json_t **out)
+{
+    return apply_path_field(v, "OutputPath", doc, out);
+}
+
+int pipe_template(struct visit *v, const char *field, json_t *doc, json_t **out)
+{
+    json_t *tmpl = json_object_get(v->state, field);
+    if (!tmpl) {
+        *out = json_incref(doc);
+        return 0;
+    }
+    struct expr_err err = {0};
+    if (expr_template(&v->env, tmpl, doc, out, &err))
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
+int pipe_result_path(struct visit *v, json_t *holder, json_t *result, json_t **out)
+{
+    json_t *rp = json_object_get(holder, "ResultPath");
+    if (!rp) {
+        *out = json_incref(result);
+        return 0;
+    }
+    if (json_is_null(rp)) {
+        *out = json_incref(v->input);
+        return 0;
+    }
+    if (!json_is_string(rp))
+        return visit_runtime(v, "The field 'ResultPath' must be a string or null");
+    struct expr_err err = {0};
+    if (expr_assign_path(&v->env, json_string_value(rp), v->input, result, out, &err))
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
+int pipe_assign(struct visit *v, json_t *assign, json_t *doc)
+{
+    if (!assign)
+        return 0;
+    if (!json_is_object(assign))
+        return visit_runtime(v, "The field 'Assign' must be an object");
+    json_t *vals;
+    struct expr_err err = {0};
+    if (expr_template(&v->env, assign, doc, &vals, &err))
+        return visit_expr_fail(v, &err);
+    json_decref(v->assigned);
+    v->assigned = vals;
+    return 0;
+}
+
+json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value)
+{
+    json_t *ctx = json_copy(v->context);
+    json_t *item = json_object();
+    json_object_set(item, "Index", index);
+    json_object_set(item, "Value", value);
+    json_t *map = json_object();
+    json_object_set_new(map, "Item", item);
+    json_object_set_new(ctx, "Map", map);
+    return ctx;
+}
+
+/* ==== one visit =========================================================================== */
+
+/* Builds this attempt's Context object and evaluation environment. */
+static void visit_context(struct visit *v)
+{
+    struct exec *ex = v->t->ex;
+    json_t *ctx = json_copy(ex->ctx_base);
+    json_t *st = json_object();
+    char when[32];
+    interp_format_time(v->entered_ms, when);
+    json_object_set_new(st, "Name", json_string(v->name));
+    json_object_set_new(st, "EnteredTime", json_string(when));
+    if (v->type->can_retry)
+        json_object_set_new(st, "RetryCount", json_integer(v->retry_count));
+    json_object_set_new(ctx, "State", st);
+    json_decref(v->context);
+    v->context = ctx;
+    v->env = (struct expr_env){EXPR_JSONPATH, ctx, v->t->vars, &ex->irng};
+}
+
+static void visit_reset(struct visit *v)
+{
+    json_decref(v->output);
+    json_decref(v->assigned);
+    v->output = v->assigned = NULL;
+    v->next = NULL;
+    v->ended = false;
+}
+
+static void visit_release(struct visit *v)
+{
+    visit_reset(v);
+    json_decref(v->context);
+    v->context = NULL;
+    fail_release(&v->f);
+}
+
+/* Applies the matching catcher, if any. Returns 0 when caught, -1 otherwise. */
+static int visit_catch(struct visit *v)
+{
+    if (v->f.kind == FK_RUNTIME || v->f.kind == FK_TIMED_OUT || v->f.kind == FK_HISTORY)
+        return -1;
+    json_t *catchers = json_object_get(v->state, "Catch");
+    int i = err_find(catchers, &v->f);
+    if (i < 0)
+        return -1;
+    json_t *c = json_array_get(catchers, (size_t)i);
+    json_t *eo = err_output(&v->f);
+    exec_trace(v, "caught", eo);
+    visit_reset(v);
+    struct fail saved;
+    fail_move(&saved, &v->f);
+    int rc = pipe_result_path(v, c, eo, &v->output);
+    if (!rc)
+        rc = pipe_assign(v, json_object_get(c, "Assign"), eo);
+    if (!rc)
+        rc = visit_check_size(v, v->output, "output");
+    json_decref(eo);
+    if (rc) {
+        fail_release(&saved);
+        return -1;
+    }
+    fail_release(&saved);
+    v->next = json_string_value(json_object_get(c, "Next"));
+    return 0;
+}
+
+/* Runs attempts until one succeeds, the retriers give up, or a catcher takes over. */
+static int visit_attempts(struct visit *v)
+{
+    json_t *retry = json_object_get(v->state, "Retry");
+    size_t nret = json_is_array(retry) ? json_array_size(retry) : 0;
+    unsigned *counters = xcalloc(nret ? nret : 1, sizeof(*counters));
+    int rc;
+    for (;;) {
+        visit_context(v);
+        rc = v->type->run(v);
+        if (!rc && v->output)
+            rc = visit_check_size(v, v->output, "output");
+        if (!rc || !v->type->can_retry)
+            break;
+        visit_reset(v);
+        int64_t delay;
+        if (v->f.kind != FK_ERROR && v->f.kind != FK_DATA_LIMIT)
+            break;
+        if (!err_retry(v->t->ex, retry, &v->f, counters, nret, &delay)) {
+            rc = visit_catch(v);
+            break;
+        }
+        json_t *eo = err_output(&v->f);
+        exec_trace(v, "retry after error", eo);
+        json_decref(eo);
+        fail_release(&v->f);
+        if (exec_advance(v->t, delay, &v->f))
+            break;
+        v->retry_count++;
+    }
+    free(counters);
+    return rc;
+}
+
+/* Commits the visit's assigned variables and writes the *StateExited event. */
+static void visit_exit(struct visit *v)
+{
+    json_t *vars_text = NULL;
+    if (v->assigned) {
+        const char *k;
+        json_t *val;
+        if (v->t->ex->events)
+            vars_text = json_object();
+        json_object_foreach(v->assigned, k, val) {
+            json_object_set(v->t->vars, k, val);
+            if (vars_text)
+                json_object_set_new(vars_text, k, hist_text(val));
+        }
+    }
+    exec_trace(v, "output", v->output);
+    if (!v->type->has_exit) {
+        json_decref(vars_text);
+        return;
+    }
+    json_t *d = NULL;
+    if (v->t->ex->events) {
+        d = json_object();
+        json_object_set_new(d, "name", json_string(v->name));
+        json_object_set_new(d, "output", hist_text(v->output));
+        json_object_set_new(d, "outputDetails", hist_truncated());
+        if (vars_text) {
+            json_object_set_new(d, "assignedVariables", vars_text);
+            json_t *vd = json_object();
+            json_object_set_new(vd, "truncated", json_false());
+            json_object_set_new(d, "assignedVariablesDetails", vd);
+            vars_text = NULL;
+        }
+    }
+    json_decref(vars_text);
+    char type[48];
+    snprintf(type, sizeof(type), "%sStateExited", v->type->name);
+    hist_add(v->t, type, "stateExitedEventDetails", d);
+}
+
+static int visit_state(struct thread *t, const char *name, json_t *st, json_t *input,
+                       struct visit *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->t = t;
+    v->name = name;
+    v->state = st;
+    v->input = input;
+    v->entered_ms = t->now;
+    const char *type = json_string_value(json_object_get(st, "Type"));
+    v->type = states_lookup(type);
+    if (!v->type)
+        return visit_runtime(v, "The state has an unknown Type '%s'", type ? type : "");
+    json_t *d = NULL;
+    if (t->ex->events) {
+        d = json_object();
+        json_object_set_new(d, "name", json_string(name));
+        json_object_set_new(d, "input", hist_text(input));
+        json_object_set_new(d, "inputDetails", hist_truncated());
+    }
+    char etype[48];
+    snprintf(etype, sizeof(etype), "%sStateEntered", v->type->name);
+    v->entered_id = hist_add(t, etype, "stateEnteredEventDetails", d);
+    t->ex->nstates++;
+    exec_trace(v, "input", input);
+    const char *ql = json_string_value(json_object_get(st, "QueryLanguage"));
+    if (!ql)
+        ql = t->ex->top_ql;
+    if (ql && !strcmp(ql, "JSONata"))
+        return visit_runtime(v, "JSONata states are not supported by wfgen's local "
+                                "interpreter yet");
+    if (visit_attempts(v))
+        return -1;
+    if (!v->next && !v->ended)
+        v->next = json_string_value(json_object_get(st, "Next"));
+    visit_exit(v);
+    return 0;
+}
+
+int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
+                 struct fail *f)
+{
+    json_t *states = json_object_get(machine, "States");
+    const char *name = json_string_value(json_object_get(machine, "StartAt"));
+    json_t *cur = json_incref(input);
+    for (;;) {
+        json_t *st = name ? json_object_get(states, name) : NULL;
+        struct visit v;
+        int rc;
+        if (t->ex->history_full) {
+            f->kind = FK_HISTORY;
+            f->error = xstrdup("States.Runtime");
+            f->cause = xasprintf("The execution reached the maximum number of history "
+                                 "events (%d).",
+                                 HISTORY_LIMIT);
+            json_decref(cur);
+            return -1;
+        }
+        if (!json_is_object(st)) {
+            f->kind = FK_RUNTIME;
+            f->error = xstrdup("States.Runtime");
+            f->cause = xasprintf("The state machine has no state named '%s'",
+                                 name ? name : "");
+            json_decref(cur);
+            return -1;
+        }
+        rc = visit_state(t, name, st, cur, &v);
+        json_decref(cur);
+        if (rc) {
+            fail_move(f, &v.f);
+            visit_release(&v);
+            return -1;
+        }
+        cur = v.output;
+        v.output = NULL;
+        const char *next = v.next;
+        bool end = v.ended || !next;
+        visit_release(&v);
+        if (end) {
+            *out = cur;
+            return 0;
+        }
+        name = next;
+    }
+}
+
+/* ==== the execution ======================================================================= */
+
+/* Deep-merges src into dst (both objects; dst is ours to modify). */
+static void merge_into(json_t *dst, json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(src, k, v) {
+        json_t *cur = json_object_get(dst, k);
+        if (json_is_object(cur) && json_is_object(v)) {
+            json_t *copy = json_copy(cur);
+            merge_into(copy, v);
+            json_object_set_new(dst, k, copy);
+        } else {
+            json_object_set(dst, k, v);
+        }
+    }
+}
+
+static json_t *context_base(struct exec *ex, json_t *input, const char *machine,
+                            const char *name, const char *role)
+{
+    const struct interp_opts *o = ex->o;
+    char when[32];
+    interp_format_time(o->start_ms, when);
+    json_t *exe = json_object();
+    json_object_set_new(exe, "Id", json_sprintf("arn:%s:states:%s:%s:execution:%s:%s",
+                                                ex->partition, ex->region, ex->account,
+                                                machine, name));
+    json_object_set(exe, "Input", input);
+    json_object_set_new(exe, "StartTime", json_string(when));
+    json_object_set_new(exe, "Name", json_string(name));
+    json_object_set_new(exe, "RoleArn", json_string(role));
+    json_object_set_new(exe, "RedriveCount", json_integer(0));
+    json_t *sm = json_object();
+    json_object_set_new(sm, "Id", json_sprintf("arn:%s:states:%s:%s:stateMachine:%s",
+                                               ex->partition, ex->region, ex->account,
+                                               machine));
+    json_object_set_new(sm, "Name", json_string(machine));
+    json_t *ctx = json_object();
+    json_object_set_new(ctx, "Execution", exe);
+    json_object_set_new(ctx, "StateMachine", sm);
+    if (json_is_object(o->context))
+        merge_into(ctx, o->context);
+    return ctx;
+}
+
+static void finish(struct exec *ex, struct thread *t, int rc, json_t *out, struct fail *f,
+                   struct interp_result *res)
+{
+    json_t *d = ex->events ? json_object() : NULL;
+    const char *type;
+    if (!rc) {
+        res->status = INTERP_SUCCEEDED;
+        res->output = out;
+        type = "ExecutionSucceeded";
+        if (d) {
+            json_object_set_new(d, "output", hist_text(out));
+            json_object_set_new(d, "outputDetails", hist_truncated());
+        }
+    } else {
+        res->status = f->kind == FK_TIMED_OUT ? INTERP_TIMED_OUT : INTERP_FAILED;
+        type = f->kind == FK_TIMED_OUT ? "ExecutionTimedOut" : "ExecutionFailed";
+        if (d && f->error)
+            json_object_set_new(d, "error", json_string(f->error));
+        if (d && f->cause)
+            json_object_set_new(d, "cause", json_string(f->cause));
+        res->error = f->error;
+        res->cause = f->cause;
+        f->error = f->cause = NULL;
+    }
+    ex->history_full = false; /* the closing event always fits */
+    hist_add(t, type,
+             !rc                            ? "executionSucceededEventDetails"
+             : f->kind == FK_TIMED_OUT      ? "executionTimedOutEventDetails"
+                                            : "executionFailedEventDetails",
+             d);
+}
+
+int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
+               struct interp_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    struct exec ex = {.o = o};
+    ex.partition = o->partition ? o->partition : "aws";
+    ex.region = o->region ? o->region : "us-east-1";
+    ex.account = o->account_id ? o->account_id : "123456789012";
+    const char *machine = o->machine_name ? o->machine_name : "local";
+    const char *name = o->exec_name ? o->exec_name : "local";
+    char *role = o->role_arn ? xstrdup(o->role_arn)
+                             : xasprintf("arn:%s:iam::%s:role/%s-sfn", ex.partition,
+                                         ex.account, machine);
+    ex.rng = o->seed;
+    intr_rng_seed(&ex.irng, o->seed ^ UINT64_C(0x5f3759df));
+    ex.events = o->history ? json_array() : NULL;
+    ex.calls = json_object();
+    ex.top_ql = json_string_value(json_object_get(def, "QueryLanguage"));
+    ex.ctx_base = context_base(&ex, input, machine, name, role);
+    json_t *ts = json_object_get(def, "TimeoutSeconds");
+    ex.deadline = json_is_integer(ts) && json_integer_value(ts) > 0
+                      ? o->start_ms + json_integer_value(ts) * 1000
+                      : NO_DEADLINE;
+    struct thread t = {&ex, o->start_ms, json_object(), 0};
+    json_t *d = NULL;
+    if (ex.events) {
+        d = json_object();
+        json_object_set_new(d, "input", hist_text(input));
+        json_object_set_new(d, "inputDetails", hist_truncated());
+        json_object_set_new(d, "roleArn", json_string(role));
+    }
+    hist_add(&t, "ExecutionStarted", "executionStartedEventDetails", d);
+    t.prev = 0; /* AWS: the first state's Entered event points at 0 */
+    json_t *out = NULL;
+    struct fail f = {0};
+    int rc;
+    if (!json_is_object(def) || !json_is_object(json_object_get(def, "States"))) {
+        f.kind = FK_RUNTIME;
+        f.error = xstrdup("States.Runtime");
+        f.cause = xstrdup("The definition is not a state machine (StartAt and States)");
+        rc = -1;
+    } else {
+        rc = exec_machine(&t, def, input, &out, &f);
+    }
+    finish(&ex, &t, rc, out, &f, res);
+    fail_release(&f);
+    res->history = NULL;
+    if (ex.events) {
+        res->history = json_object();
+        json_object_set_new(res->history, "events", ex.events);
+    }
+    res->events = ex.nevents;
+    res->states = ex.nstates;
+    res->end_ms = t.now;
+    json_decref(t.vars);
+    json_decref(ex.calls);
+    json_decref(ex.ctx_base);
+    free(role);
+    expr_cache_clear();
+    return res->status == INTERP_SUCCEEDED ? 0 : 1;
+}
+
+void interp_result_release(struct interp_result *res)
+{
+    json_decref(res->output);
+    json_decref(res->history);
+    free(res->error);
+    free(res->cause);
+    memset(res, 0, sizeof(*res));
+}
+
+const char *interp_status_name(enum interp_status s)
+{
+    static const char *const names[] = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
+    return names[s];
+}

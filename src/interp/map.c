@@ -1,0 +1,256 @@
+/*
+ * Parallel and Map: branches and iterations run one after another, deterministically,
+ * each in its own variable scope and on its own virtual clock started where AWS would
+ * start it (all branches at once; Map items as MaxConcurrency slots free up), so the
+ * simulated end time is the latest finish. Results keep Branches/input order.
+ */
+#include "interp/exec.h"
+
+#include "base/xalloc.h"
+#include "emit/jout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A thread for one branch or iteration: outer variables readable, writes stay inside. */
+static struct thread sub_thread(struct thread *t, int64_t start)
+{
+    struct thread s = {t->ex, start, json_copy(t->vars), t->prev};
+    return s;
+}
+
+static void state_event(struct thread *t, struct visit *v, const char *what, json_t *d)
+{
+    char type[48];
+    snprintf(type, sizeof(type), "%s%s", v->type->name, what);
+    hist_add(t, type, NULL, d);
+}
+
+/* ---- Parallel ------------------------------------------------------------------------------ */
+
+int parallel_run(struct visit *v, json_t *input, json_t **result)
+{
+    struct thread *t = v->t;
+    json_t *branches = json_object_get(v->state, "Branches");
+    if (!json_is_array(branches))
+        return visit_runtime(v, "The Parallel state has no Branches array");
+    state_event(t, v, "Started", NULL);
+    long started = t->prev;
+    int64_t start = t->now, end = start;
+    json_t *res = json_array();
+    size_t i;
+    json_t *b;
+    json_array_foreach(branches, i, b) {
+        struct thread bt = sub_thread(t, start);
+        bt.prev = started;
+        json_t *out;
+        struct fail f = {0};
+        int rc = exec_machine(&bt, b, input, &out, &f);
+        json_decref(bt.vars);
+        if (bt.now > end)
+            end = bt.now;
+        if (rc) {
+            t->now = bt.now;
+            t->prev = bt.prev;
+            if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY)
+                state_event(t, v, "Failed", NULL);
+            fail_release(&v->f);
+            fail_move(&v->f, &f);
+            json_decref(res);
+            return -1;
+        }
+        json_array_append_new(res, out);
+    }
+    t->now = end;
+    t->prev = t->ex->nevents;
+    state_event(t, v, "Succeeded", NULL);
+    *result = res;
+    return 0;
+}
+
+/* ---- Map ------------------------------------------------------------------------------------ */
+
+static int max_concurrency(struct visit *v, json_t *eff, long *out)
+{
+    json_t *lit = json_object_get(v->state, "MaxConcurrency");
+    json_t *path = json_object_get(v->state, "MaxConcurrencyPath");
+    *out = json_is_integer(lit) ? (long)json_integer_value(lit) : 0;
+    if (!json_is_string(path))
+        return 0;
+    json_t *val;
+    struct expr_err err = {0};
+    if (expr_path(&v->env, "MaxConcurrencyPath", json_string_value(path), eff, &val, &err))
+        return visit_expr_fail(v, &err);
+    if (json_is_integer(val) && json_integer_value(val) >= 0) {
+        *out = json_integer_value(val) > 1000000 ? 1000000 : (long)json_integer_value(val);
+        json_decref(val);
+        return 0;
+    }
+    char *s = json_is_string(val) ? xstrdup(json_string_value(val)) : jout_compact(val);
+    visit_runtime(v, "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid "
+                     "integer: %s",
+                  s, json_string_value(path));
+    free(s);
+    json_decref(val);
+    return -1;
+}
+
+/* The items to iterate: ItemsPath (default $) applied to the effective input. */
+static int map_items(struct visit *v, json_t *eff, json_t **items)
+{
+    json_t *p = json_object_get(v->state, "ItemsPath");
+    struct expr_err err = {0};
+    if (json_is_string(p)) {
+        if (expr_path(&v->env, "ItemsPath", json_string_value(p), eff, items, &err))
+            return visit_expr_fail(v, &err);
+    } else {
+        *items = json_incref(eff);
+    }
+    if (json_is_array(*items))
+        return 0;
+    char *s = jout_compact(*items);
+    json_decref(*items);
+    *items = NULL;
+    visit_runtime(v, "Map state input must be an array but was: %s", s);
+    free(s);
+    return -1;
+}
+
+/* The input of iteration i: ItemSelector (or legacy Parameters) or the item itself. */
+static int item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out)
+{
+    json_t *sel = json_object_get(v->state, "ItemSelector");
+    if (!sel)
+        sel = json_object_get(v->state, "Parameters");
+    if (!sel) {
+        *out = json_incref(item);
+        return 0;
+    }
+    json_t *index = json_integer((json_int_t)i);
+    json_t *ctx = visit_context_with_item(v, index, item);
+    json_decref(index);
+    struct expr_env env = v->env;
+    env.context = ctx;
+    struct expr_err err = {0};
+    int rc = expr_template(&env, sel, eff, out, &err);
+    json_decref(ctx);
+    if (rc)
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
+static json_t *iter_details(struct visit *v, size_t i)
+{
+    if (!v->t->ex->events)
+        return NULL;
+    json_t *d = json_object();
+    json_object_set_new(d, "name", json_string(v->name));
+    json_object_set_new(d, "index", json_integer((json_int_t)i));
+    return d;
+}
+
+static void iter_event(struct thread *t, struct visit *v, const char *what, size_t i)
+{
+    char type[48], key[64];
+    snprintf(type, sizeof(type), "MapIteration%s", what);
+    snprintf(key, sizeof(key), "mapIteration%sEventDetails", what);
+    hist_add(t, type, key, iter_details(v, i));
+}
+
+/* Picks the slot that frees up first (lowest index on ties). */
+static size_t first_free(const int64_t *slots, size_t n)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < n; j++)
+        if (slots[j] < slots[best])
+            best = j;
+    return best;
+}
+
+struct iter_state {
+    json_t *processor;
+    json_t *eff;
+    long started;
+    int64_t *slots;
+    size_t nslots;
+    int64_t end;
+};
+
+/* Runs iteration i. Returns 0 with *out, or -1 (v->f filled, Map failure events written). */
+static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_t *item,
+                         json_t **out)
+{
+    struct thread *t = v->t;
+    size_t slot = first_free(is->slots, is->nslots);
+    json_t *in;
+    if (item_input(v, is->eff, i, item, &in))
+        return -1;
+    struct thread it = sub_thread(t, is->slots[slot]);
+    it.prev = is->started;
+    iter_event(&it, v, "Started", i);
+    struct fail f = {0};
+    int rc = exec_machine(&it, is->processor, in, out, &f);
+    json_decref(in);
+    json_decref(it.vars);
+    if (it.now > is->end)
+        is->end = it.now;
+    is->slots[slot] = it.now;
+    if (!rc) {
+        iter_event(&it, v, "Succeeded", i);
+        return 0;
+    }
+    t->now = it.now;
+    t->prev = it.prev;
+    if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY) {
+        iter_event(t, v, "Failed", i);
+        hist_add(t, "MapStateFailed", NULL, NULL);
+    }
+    fail_release(&v->f);
+    fail_move(&v->f, &f);
+    return -1;
+}
+
+int map_run(struct visit *v, json_t *eff, json_t **result)
+{
+    struct thread *t = v->t;
+    json_t *processor = json_object_get(v->state, "ItemProcessor");
+    if (!processor)
+        processor = json_object_get(v->state, "Iterator");
+    if (!json_is_object(processor))
+        return visit_runtime(v, "The Map state has no ItemProcessor");
+    json_t *items;
+    long maxc;
+    if (map_items(v, eff, &items))
+        return -1;
+    if (max_concurrency(v, eff, &maxc)) {
+        json_decref(items);
+        return -1;
+    }
+    size_t n = json_array_size(items);
+    json_t *d = t->ex->events ? json_pack("{s:I}", "length", (json_int_t)n) : NULL;
+    hist_add(t, "MapStateStarted", "mapStateStartedEventDetails", d);
+    size_t nslots = maxc > 0 && maxc < INLINE_MAP_SLOTS ? (size_t)maxc : INLINE_MAP_SLOTS;
+    struct iter_state is = {processor, eff, t->prev, xcalloc(nslots, sizeof(int64_t)), nslots,
+                            t->now};
+    for (size_t j = 0; j < nslots; j++)
+        is.slots[j] = t->now;
+    json_t *res = json_array();
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        json_t *out;
+        rc = run_iteration(v, &is, i, json_array_get(items, i), &out);
+        if (!rc)
+            json_array_append_new(res, out);
+    }
+    free(is.slots);
+    json_decref(items);
+    if (rc) {
+        json_decref(res);
+        return -1;
+    }
+    t->now = is.end;
+    t->prev = t->ex->nevents;
+    hist_add(t, "MapStateSucceeded", NULL, NULL);
+    *result = res;
+    return 0;
+}

@@ -1,0 +1,322 @@
+/*
+ * Per-state-type handlers, in a table: the JSONPath input/output pipeline of each type
+ * (InputPath -> Parameters -> work -> ResultSelector -> Assign -> ResultPath ->
+ * OutputPath) around the work itself, which is done here for Pass, Wait, Succeed and
+ * Fail and in task.c, choice.c and map.c for the others.
+ */
+#include "interp/exec.h"
+
+#include "base/xalloc.h"
+#include "emit/jout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WAIT_MAX_S INT64_C(2147483648) /* a wait ending 2^31 s ahead or later is refused */
+
+/* The tail shared by Task, Parallel and Map: ResultSelector through OutputPath. */
+static int finish_result(struct visit *v, json_t *result)
+{
+    json_t *sel = NULL, *merged = NULL;
+    int rc = -1;
+    if (pipe_template(v, "ResultSelector", result, &sel))
+        goto out;
+    if (pipe_assign(v, json_object_get(v->state, "Assign"), sel))
+        goto out;
+    if (pipe_result_path(v, v->state, sel, &merged))
+        goto out;
+    if (pipe_output_path(v, merged, &v->output))
+        goto out;
+    rc = 0;
+out:
+    json_decref(sel);
+    json_decref(merged);
+    return rc;
+}
+
+static int run_task(struct visit *v)
+{
+    json_t *eff = NULL, *params = NULL, *result = NULL;
+    int rc = -1;
+    task_prepare(v);
+    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+        goto out;
+    if (json_object_get(v->state, "Parameters"))
+        exec_trace(v, "parameters", params);
+    if (visit_check_size(v, params, "parameters") || task_run(v, eff, params, &result))
+        goto out;
+    if (visit_check_size(v, result, "result"))
+        goto out;
+    rc = finish_result(v, result);
+out:
+    json_decref(eff);
+    json_decref(params);
+    json_decref(result);
+    return rc;
+}
+
+static int run_parallel(struct visit *v)
+{
+    json_t *eff = NULL, *params = NULL, *result = NULL;
+    int rc = -1;
+    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+        goto out;
+    if (json_object_get(v->state, "Parameters"))
+        exec_trace(v, "parameters", params);
+    if (parallel_run(v, params, &result))
+        goto out;
+    rc = finish_result(v, result);
+out:
+    json_decref(eff);
+    json_decref(params);
+    json_decref(result);
+    return rc;
+}
+
+static int run_map(struct visit *v)
+{
+    json_t *eff = NULL, *result = NULL;
+    int rc = -1;
+    if (pipe_input_path(v, &eff) || map_run(v, eff, &result))
+        goto out;
+    rc = finish_result(v, result);
+out:
+    json_decref(eff);
+    json_decref(result);
+    return rc;
+}
+
+static int run_pass(struct visit *v)
+{
+    json_t *eff = NULL, *params = NULL, *merged = NULL;
+    int rc = -1;
+    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+        goto out;
+    if (json_object_get(v->state, "Parameters"))
+        exec_trace(v, "parameters", params);
+    json_t *result = json_object_get(v->state, "Result");
+    if (!result)
+        result = params;
+    if (pipe_assign(v, json_object_get(v->state, "Assign"), result))
+        goto out;
+    if (pipe_result_path(v, v->state, result, &merged))
+        goto out;
+    if (pipe_output_path(v, merged, &v->output))
+        goto out;
+    rc = 0;
+out:
+    json_decref(eff);
+    json_decref(params);
+    json_decref(merged);
+    return rc;
+}
+
+static int run_choice(struct visit *v)
+{
+    json_t *eff = NULL, *rule = NULL;
+    int rc = -1;
+    if (pipe_input_path(v, &eff) || choice_eval(v, eff, &v->next, &rule))
+        goto out;
+    json_t *assign = json_object_get(rule ? rule : v->state, "Assign");
+    if (pipe_assign(v, assign, eff) || pipe_output_path(v, eff, &v->output))
+        goto out;
+    rc = 0;
+out:
+    json_decref(eff);
+    return rc;
+}
+
+/* Renders a value for Wait messages: strings raw, everything else as JSON. */
+static char *show(json_t *val)
+{
+    return json_is_string(val) ? xstrdup(json_string_value(val)) : jout_compact(val);
+}
+
+/* Seconds to wait from SecondsPath. Returns 0 or -1. */
+static int seconds_path(struct visit *v, const char *path, json_t *eff, int64_t *out)
+{
+    json_t *val;
+    struct expr_err err = {0};
+    int rc = expr_lookup(&v->env, path, eff, &val, &err);
+    if (rc < 0)
+        return visit_expr_fail(v, &err);
+    if (rc == EXPR_NOT_FOUND) {
+        expr_err_release(&err);
+        return visit_runtime(v, "The SecondsPath parameter does not reference an input "
+                                "value: %s",
+                             path);
+    }
+    char *s = show(val);
+    rc = -1;
+    if (!json_is_integer(val))
+        visit_runtime(v, "The SecondsPath parameter cannot be parsed as a long value: %s == %s",
+                      path, s);
+    else if (json_integer_value(val) < 0)
+        visit_runtime(v, "The SecondsPath parameter references a negative value: %s == %s",
+                      path, s);
+    else
+        rc = 0;
+    if (!rc)
+        *out = json_integer_value(val);
+    free(s);
+    json_decref(val);
+    return rc;
+}
+
+/* Instant to wait for from TimestampPath, in ms. Returns 0 or -1. */
+static int timestamp_path(struct visit *v, const char *path, json_t *eff, int64_t *out)
+{
+    json_t *val;
+    struct expr_err err = {0};
+    int rc = expr_lookup(&v->env, path, eff, &val, &err);
+    if (rc < 0)
+        return visit_expr_fail(v, &err);
+    if (rc == EXPR_NOT_FOUND) {
+        expr_err_release(&err);
+        return visit_runtime(v, "The TimestampPath parameter does not reference an input "
+                                "value: %s",
+                             path);
+    }
+    int64_t ms;
+    if (json_is_string(val) && !interp_parse_time(json_string_value(val), &ms)) {
+        *out = ms;
+        json_decref(val);
+        return 0;
+    }
+    char *s = show(val);
+    visit_runtime(v, "The TimestampPath parameter does not reference a valid ISO-8601 "
+                     "extended offset date-time format string: %s == %s",
+                  path, s);
+    free(s);
+    json_decref(val);
+    return -1;
+}
+
+/* The instant (ms) the Wait state ends at. Returns 0 or -1. */
+static int wait_until(struct visit *v, json_t *eff, int64_t *until)
+{
+    json_t *st = v->state, *f;
+    int64_t now = v->t->now, secs;
+    if ((f = json_object_get(st, "Seconds"))) {
+        if (!json_is_integer(f) || json_integer_value(f) < 0)
+            return visit_runtime(v, "The Seconds field must be a non-negative integer");
+        secs = json_integer_value(f);
+    } else if ((f = json_object_get(st, "SecondsPath"))) {
+        if (!json_is_string(f))
+            return visit_runtime(v, "SecondsPath must be a string");
+        if (seconds_path(v, json_string_value(f), eff, &secs))
+            return -1;
+    } else if ((f = json_object_get(st, "Timestamp"))) {
+        if (!json_is_string(f) || interp_parse_time(json_string_value(f), until))
+            return visit_runtime(v, "The Timestamp field is not a valid ISO-8601 extended "
+                                    "offset date-time format string");
+        return *until - now >= WAIT_MAX_S * 1000 ? visit_runtime(v, "Wait state delay is "
+                                                                    "too long.")
+                                                 : 0;
+    } else if ((f = json_object_get(st, "TimestampPath"))) {
+        if (!json_is_string(f))
+            return visit_runtime(v, "TimestampPath must be a string");
+        if (timestamp_path(v, json_string_value(f), eff, until))
+            return -1;
+        return *until - now >= WAIT_MAX_S * 1000 ? visit_runtime(v, "Wait state delay is "
+                                                                    "too long.")
+                                                 : 0;
+    } else {
+        return visit_runtime(v, "The Wait state has no Seconds, SecondsPath, Timestamp or "
+                                "TimestampPath");
+    }
+    if (secs >= WAIT_MAX_S)
+        return visit_runtime(v, "Wait state delay is too long.");
+    *until = now + secs * 1000;
+    return 0;
+}
+
+static int run_wait(struct visit *v)
+{
+    json_t *eff = NULL;
+    int rc = -1;
+    int64_t until;
+    if (pipe_input_path(v, &eff) || wait_until(v, eff, &until))
+        goto out;
+    if (until > v->t->now && exec_advance(v->t, until - v->t->now, &v->f))
+        goto out;
+    if (pipe_assign(v, json_object_get(v->state, "Assign"), eff) ||
+        pipe_output_path(v, eff, &v->output))
+        goto out;
+    rc = 0;
+out:
+    json_decref(eff);
+    return rc;
+}
+
+static int run_succeed(struct visit *v)
+{
+    json_t *eff = NULL;
+    int rc = -1;
+    if (pipe_input_path(v, &eff) || pipe_output_path(v, eff, &v->output))
+        goto out;
+    v->ended = true;
+    rc = 0;
+out:
+    json_decref(eff);
+    return rc;
+}
+
+/* Error or Cause of a Fail state: the literal, or the value at its *Path field. */
+static int fail_field(struct visit *v, const char *lit, const char *pathf, char **out)
+{
+    *out = NULL;
+    json_t *l = json_object_get(v->state, lit), *p = json_object_get(v->state, pathf);
+    if (json_is_string(l)) {
+        *out = xstrdup(json_string_value(l));
+        return 0;
+    }
+    if (!json_is_string(p))
+        return 0;
+    json_t *val;
+    struct expr_err err = {0};
+    if (expr_value(&v->env, pathf, json_string_value(p), v->input, &val, &err))
+        return visit_expr_fail(v, &err);
+    if (!json_is_string(val)) {
+        char *s = jout_compact(val);
+        json_decref(val);
+        visit_runtime(v, "The %s field must reference a string, but found: %s", pathf, s);
+        free(s);
+        return -1;
+    }
+    *out = xstrdup(json_string_value(val));
+    json_decref(val);
+    return 0;
+}
+
+static int run_fail(struct visit *v)
+{
+    char *error, *cause;
+    if (fail_field(v, "Error", "ErrorPath", &error))
+        return -1;
+    if (fail_field(v, "Cause", "CausePath", &cause)) {
+        free(error);
+        return -1;
+    }
+    fail_release(&v->f);
+    v->f.kind = FK_ERROR;
+    v->f.error = error;
+    v->f.cause = cause;
+    return -1;
+}
+
+static const struct state_type types[] = {
+    {"Pass", run_pass, false, true},     {"Task", run_task, true, true},
+    {"Choice", run_choice, false, true}, {"Wait", run_wait, false, true},
+    {"Succeed", run_succeed, false, true}, {"Fail", run_fail, false, false},
+    {"Parallel", run_parallel, true, true}, {"Map", run_map, true, true},
+};
+
+const struct state_type *states_lookup(const char *type)
+{
+    for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
+        if (!strcmp(types[i].name, type))
+            return &types[i];
+    return NULL;
+}

@@ -1,0 +1,877 @@
+/*
+ * Unit tests for the local interpreter: the I/O pipeline order, every Choice operator
+ * and AWS's type-mismatch rules, Wait and the virtual clock, Retry timing (backoff,
+ * MaxDelaySeconds, seeded jitter), Catch, Map, Parallel, the Context object,
+ * variable scoping, errors, mocks and the history.
+ */
+#include "helpers.h"
+#include "interp/exec.h"
+#include "interp/interp.h"
+
+/* Parses JSON written with single quotes (tests never need a literal quote inside). */
+static json_t *J(const char *text)
+{
+    char *s = strdup(text);
+    for (char *p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    json_error_t je;
+    json_t *v = json_loads(s, JSON_DECODE_ANY, &je);
+    if (!v)
+        fail_msg("bad test JSON: %s in %s", je.text, s);
+    free(s);
+    return v;
+}
+
+#define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
+
+struct run {
+    struct interp_result res;
+    struct mock mock;
+    bool have_mock;
+};
+
+/* Runs def on input with the given options (mock text and case optional). */
+static void run_opts(struct run *r, const char *def, const char *input, const char *mocks,
+                     const char *mcase, struct interp_opts *o)
+{
+    memset(r, 0, sizeof(*r));
+    json_t *d = J(def), *in = J(input);
+    o->start_ms = T0;
+    if (mocks) {
+        json_t *m = J(mocks);
+        char *err = NULL;
+        assert_int_equal(mock_parse(&r->mock, m, &err), 0);
+        assert_int_equal(mock_select(&r->mock, NULL, mcase, &err), 0);
+        json_decref(m);
+        r->have_mock = true;
+        o->mocks = &r->mock;
+    }
+    interp_run(d, in, o, &r->res);
+    json_decref(d);
+    json_decref(in);
+}
+
+static void run(struct run *r, const char *def, const char *input)
+{
+    struct interp_opts o = {0};
+    run_opts(r, def, input, NULL, NULL, &o);
+}
+
+static void run_release(struct run *r)
+{
+    interp_result_release(&r->res);
+    if (r->have_mock)
+        mock_release(&r->mock);
+}
+
+static void assert_output(struct run *r, const char *expected)
+{
+    if (r->res.status != INTERP_SUCCEEDED)
+        fail_msg("run failed: %s: %s", r->res.error, r->res.cause);
+    json_t *e = J(expected);
+    char *a = jout_compact(r->res.output), *x = jout_compact(e);
+    assert_string_equal(a, x);
+    free(a);
+    free(x);
+    json_decref(e);
+}
+
+static void assert_failed(struct run *r, const char *error, const char *cause_part)
+{
+    assert_int_equal(r->res.status, INTERP_FAILED);
+    if (error)
+        assert_string_equal(r->res.error, error);
+    else
+        assert_null(r->res.error);
+    if (cause_part && (!r->res.cause || !strstr(r->res.cause, cause_part)))
+        fail_msg("cause '%s' lacks '%s'", r->res.cause ? r->res.cause : "(null)", cause_part);
+}
+
+/* ---- pipeline ------------------------------------------------------------------------------ */
+
+static void test_interp_pipeline_order(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {0};
+    run_opts(&r,
+             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+             "'arn:aws:states:::lambda:invoke','InputPath':'$.in',"
+             "'Parameters':{'got.$':'$.a'},'ResultSelector':{'sel.$':'$.Payload.echo'},"
+             "'ResultPath':'$.in.res','OutputPath':'$.in','End':true}}}",
+             "{'in':{'a':1},'other':2}",
+             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},"
+             "'MockedResponses':{'R':{'0':{'Return':{'Payload':{'echo':'x'}}}}}}",
+             "c", &o);
+    assert_output(&r, "{'a':1,'res':{'sel':'x'}}");
+    run_release(&r);
+}
+
+static void test_interp_pass_paths(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
+            "'$.r.s','Next':'B'},'B':{'Type':'Pass','ResultPath':null,'Result':5,"
+            "'Next':'C'},'C':{'Type':'Pass','InputPath':null,'End':true}}}",
+        "{'k':0}");
+    assert_output(&r, "{}");
+    run_release(&r);
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
+            "'$.r.s','OutputPath':'$.r','End':true}}}",
+        "{'k':0}");
+    assert_output(&r, "{'s':{'x':1}}");
+    run_release(&r);
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','OutputPath':null,'End':true}}}",
+        "{'k':0}");
+    assert_output(&r, "{}");
+    run_release(&r);
+}
+
+static void test_interp_parameters_literals(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'lit':'$.x',"
+            "'nested':[{'v.$':'$.x'}],'fmt.$':'States.Format(`{}-{}`, $.x, $.y)'},"
+            "'End':true}}}",
+        "{'x':'a','y':2}");
+    /* the backquotes stand for the intrinsic's single quotes, fixed below */
+    run_release(&r);
+    json_t *d = json_loads("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\","
+                           "\"Parameters\":{\"lit\":\"$.x\",\"nested\":[{\"v.$\":\"$.x\"}],"
+                           "\"fmt.$\":\"States.Format('{}-{}', $.x, $.y)\"},\"End\":true}}}",
+                           0, NULL);
+    json_t *in = J("{'x':'a','y':2}");
+    struct interp_opts o = {.start_ms = T0};
+    struct interp_result res;
+    interp_run(d, in, &o, &res);
+    assert_int_equal(res.status, INTERP_SUCCEEDED);
+    assert_json_text(res.output, "{\"lit\":\"$.x\",\"nested\":[{\"v\":\"a\"}],\"fmt\":\"a-2\"}");
+    interp_result_release(&res);
+    json_decref(d);
+    json_decref(in);
+}
+
+static void test_interp_missing_path_is_runtime(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$.nope'},"
+            "'End':true}}}",
+        "{'x':1}");
+    assert_failed(&r, "States.Runtime",
+                  "An error occurred while executing the state 'A' (entered at the event id "
+                  "#2). The JSONPath '$.nope' specified for the field 'v.$' could not be "
+                  "found in the input '{\"x\":1}'");
+    run_release(&r);
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','InputPath':'$.nope','End':true}}}",
+        "{'x':1}");
+    assert_failed(&r, "States.Runtime", "Invalid path '$.nope'");
+    run_release(&r);
+}
+
+static void test_interp_result_path_mismatch(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':1,'ResultPath':'$.x.y',"
+            "'End':true}}}",
+        "{'x':'str'}");
+    assert_failed(&r, "States.ResultPathMatchFailure", "$.x.y");
+    run_release(&r);
+}
+
+/* ---- Choice ------------------------------------------------------------------------------- */
+
+/* Runs a Choice with one rule on input; returns 1 (matched), 0 (Default) or -1 (failed). */
+static int choice(const char *rule, const char *input)
+{
+    char *def = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&def, &n);
+    fprintf(f, "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[%s],"
+               "'Default':'No'},'Yes':{'Type':'Pass','Result':1,'End':true},"
+               "'No':{'Type':'Pass','Result':0,'End':true}}}",
+            rule);
+    fclose(f);
+    struct run r;
+    run(&r, def, input);
+    free(def);
+    int res = r.res.status == INTERP_SUCCEEDED ? (int)json_integer_value(r.res.output) : -1;
+    run_release(&r);
+    return res;
+}
+
+#define RULE(var, op) "{'Variable':'" var "'," op ",'Next':'Yes'}"
+
+static void test_interp_choice_operators(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule, *input;
+        int want;
+    } cases[] = {
+        {RULE("$.v", "'StringEquals':'a'"), "{'v':'a'}", 1},
+        {RULE("$.v", "'StringEquals':' '"), "{'v':'     '}", 0},
+        {RULE("$.v", "'StringLessThan':'b'"), "{'v':'a'}", 1},
+        {RULE("$.v", "'StringGreaterThan':'b'"), "{'v':'a'}", 0},
+        {RULE("$.v", "'StringLessThanEquals':'a'"), "{'v':'a'}", 1},
+        {RULE("$.v", "'StringGreaterThanEquals':'a'"), "{'v':'b'}", 1},
+        {RULE("$.v", "'StringEqualsPath':'$.w'"), "{'v':'a','w':'a'}", 1},
+        {RULE("$.v", "'NumericEquals':1"), "{'v':1.0}", 1},
+        {RULE("$.v", "'NumericEquals':0"), "{'v':0.0}", 1},
+        {RULE("$.v", "'NumericLessThan':2"), "{'v':1.5}", 1},
+        {RULE("$.v", "'NumericGreaterThan':2"), "{'v':3}", 1},
+        {RULE("$.v", "'NumericLessThanEquals':2"), "{'v':2}", 1},
+        {RULE("$.v", "'NumericGreaterThanEquals':2"), "{'v':1}", 0},
+        {RULE("$.v", "'NumericGreaterThanPath':'$.w'"), "{'v':3,'w':2}", 1},
+        {RULE("$.v", "'BooleanEquals':true"), "{'v':true}", 1},
+        {RULE("$.v", "'BooleanEqualsPath':'$.w'"), "{'v':false,'w':false}", 1},
+        {RULE("$.v", "'TimestampEquals':'2016-03-14T01:59:00Z'"),
+         "{'v':'2016-03-14T10:59:00+09:00'}", 1},
+        {RULE("$.v", "'TimestampLessThan':'2016-03-14T01:59:00Z'"),
+         "{'v':'2016-03-14T01:58:59.999999Z'}", 1},
+        {RULE("$.v", "'TimestampGreaterThanEquals':'2016-03-14T01:59:00Z'"),
+         "{'v':'2016-03-14T01:59:00.000Z'}", 1},
+        {RULE("$.v", "'TimestampGreaterThanPath':'$.w'"),
+         "{'v':'2017-01-01T00:00:00Z','w':'2016-01-01T00:00:00Z'}", 1},
+        {RULE("$.v", "'StringMatches':'log-*.txt'"), "{'v':'log-2024.txt'}", 1},
+        {RULE("$.v", "'StringMatches':'*'"), "{'v':''}", 1},
+        {RULE("$.v", "'StringMatches':'a*b*c'"), "{'v':'abxbc'}", 1},
+        {RULE("$.v", "'StringMatches':'a*b'"), "{'v':'abc'}", 0},
+        /* type mismatches are false, never errors */
+        {RULE("$.v", "'StringEquals':'1'"), "{'v':1}", 0},
+        {RULE("$.v", "'NumericEquals':1"), "{'v':'1'}", 0},
+        {RULE("$.v", "'BooleanEquals':false"), "{'v':0}", 0},
+        {RULE("$.v", "'TimestampEquals':'2023-02-24T12:15:56Z'"),
+         "{'v':'2023-02-24 12:15:56.832957'}", 0},
+        {RULE("$.v", "'StringMatches':'*'"), "{'v':5}", 0},
+        /* type tests and their exact negations */
+        {RULE("$.v", "'IsNull':true"), "{'v':null}", 1},
+        {RULE("$.v", "'IsNull':false"), "{'v':0}", 1},
+        {RULE("$.v", "'IsNull':false"), "{'v':''}", 1},
+        {RULE("$.v", "'IsNull':false"), "{'v':[]}", 1},
+        {RULE("$.v", "'IsBoolean':false"), "{'v':null}", 1},
+        {RULE("$.v", "'IsString':false"), "{'v':{}}", 1},
+        {RULE("$.v", "'IsNumeric':false"), "{'v':'1'}", 1},
+        {RULE("$.v", "'IsNumeric':true"), "{'v':1.5}", 1},
+        {RULE("$.v", "'IsTimestamp':true"), "{'v':'2016-03-14T01:59:00Z'}", 1},
+        {RULE("$.v", "'IsTimestamp':true"), "{'v':'2016-13-14T01:59:00Z'}", 0},
+        {RULE("$.v", "'IsTimestamp':true"), "{'v':'2016-03-14T01:59:00'}", 0},
+        {RULE("$.v", "'IsPresent':true"), "{'v':null}", 1},
+        {RULE("$.v", "'IsPresent':false"), "{}", 1},
+        {RULE("$.v", "'IsPresent':true"), "{}", 0},
+        /* a missing Variable fails the execution, except for IsPresent */
+        {RULE("$.v", "'StringEquals':'a'"), "{}", -1},
+        {RULE("$.v", "'IsNull':true"), "{}", -1},
+        {RULE("$.v", "'StringEqualsPath':'$.w'"), "{'v':'a'}", -1},
+        /* logic */
+        {"{'And':[" RULE("$.a", "'IsPresent':true") "," RULE("$.a", "'NumericEquals':1") "]"
+         ",'Next':'Yes'}",
+         "{'a':1}", 1},
+        {"{'Or':[{'Variable':'$.a','IsNull':true},{'Variable':'$.a','NumericEquals':2}],"
+         "'Next':'Yes'}",
+         "{'a':1}", 0},
+        {"{'Not':{'Variable':'$.a','StringEquals':'x'},'Next':'Yes'}", "{'a':'y'}", 1},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        int got = choice(cases[i].rule, cases[i].input);
+        if (got != cases[i].want)
+            fail_msg("case %zu: %s on %s gave %d, want %d", i, cases[i].rule, cases[i].input,
+                     got, cases[i].want);
+    }
+}
+
+static void test_interp_string_matches_escapes(void **state)
+{
+    (void)state;
+    assert_true(choice_string_matches("a*b", 3, "a\\*b"));
+    assert_false(choice_string_matches("axb", 3, "a\\*b"));
+    assert_true(choice_string_matches("a\\b", 3, "a\\\\b"));
+    assert_true(choice_string_matches("a\\xyz", 5, "a\\\\*"));
+    assert_true(choice_string_matches("", 0, ""));
+    assert_false(choice_string_matches("x", 1, ""));
+    assert_true(choice_string_matches("*.txt", 5, "\\*.txt"));
+    assert_true(choice_string_matches("aaa", 3, "*a"));
+}
+
+static void test_interp_choice_no_match(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.a',"
+            "'NumericEquals':2,'Next':'E'}]},'E':{'Type':'Succeed'}}}",
+        "{'a':1}");
+    assert_failed(&r, "States.NoChoiceMatched", "entered at the event id #2");
+    run_release(&r);
+}
+
+/* ---- Wait, clock, timeouts -------------------------------------------------------------- */
+
+static void test_interp_wait_virtual_clock(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':10800,'Next':'X'},"
+            "'X':{'Type':'Wait','SecondsPath':'$.s','Next':'Y'},"
+            "'Y':{'Type':'Wait','TimestampPath':'$.t','Next':'Z'},"
+            "'Z':{'Type':'Wait','Timestamp':'2020-01-01T00:00:00Z','End':true}}}",
+        "{'s':60,'t':'2026-01-01T05:00:00+01:00'}");
+    assert_int_equal(r.res.status, INTERP_SUCCEEDED);
+    assert_true(r.res.end_ms == T0 + 4 * 3600000); /* 05:00+01:00 = 04:00Z; past: no wait */
+    run_release(&r);
+}
+
+static void test_interp_wait_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *field, *input, *cause;
+    } cases[] = {
+        {"'SecondsPath':'$.p'", "{}",
+         "The SecondsPath parameter does not reference an input value: $.p"},
+        {"'SecondsPath':'$.p'", "{'p':-1}",
+         "The SecondsPath parameter references a negative value: $.p == -1"},
+        {"'SecondsPath':'$.p'", "{'p':1.5}",
+         "The SecondsPath parameter cannot be parsed as a long value: $.p == 1.5"},
+        {"'TimestampPath':'$.p'", "{'p':'2016-03-14 01:59:00Z'}",
+         "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+         "date-time format string: $.p == 2016-03-14 01:59:00Z"},
+        {"'Seconds':2147483648", "{}", "Wait state delay is too long."},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char def[256];
+        snprintf(def, sizeof(def), "{'StartAt':'W','States':{'W':{'Type':'Wait',%s,"
+                                   "'End':true}}}",
+                 cases[i].field);
+        struct run r;
+        run(&r, def, cases[i].input);
+        assert_failed(&r, "States.Runtime", cases[i].cause);
+        run_release(&r);
+    }
+}
+
+static void test_interp_execution_timeout(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'TimeoutSeconds':60,'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':120,"
+            "'End':true}}}",
+        "{}");
+    assert_int_equal(r.res.status, INTERP_TIMED_OUT);
+    assert_string_equal(r.res.error, "States.Timeout");
+    assert_true(r.res.end_ms == T0 + 60000);
+    run_release(&r);
+}
+
+/* ---- Retry and Catch -------------------------------------------------------------------- */
+
+static const char throw_mock[] =
+    "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':{"
+    "'0-9':{'Throw':{'Error':'Boom','Cause':'bad'}},'10':{'Return':{'ok':true}}}}}";
+
+static void test_interp_retry_backoff_arithmetic(void **state)
+{
+    (void)state;
+    json_t *r = J("{'IntervalSeconds':3,'BackoffRate':2.5,'MaxDelaySeconds':20}");
+    assert_true(err_backoff(r, 1) == 3.0);
+    assert_true(err_backoff(r, 2) == 7.5);
+    assert_true(err_backoff(r, 3) == 18.75);
+    assert_true(err_backoff(r, 4) == 20.0); /* capped */
+    json_decref(r);
+    r = J("{}");
+    assert_true(err_backoff(r, 1) == 1.0);
+    assert_true(err_backoff(r, 3) == 4.0);
+    json_decref(r);
+}
+
+static void test_interp_retry_timing(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {0};
+    run_opts(&r,
+             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+             "publish','Retry':[{'ErrorEquals':['Boom'],'IntervalSeconds':2,'MaxAttempts':3,"
+             "'BackoffRate':3}],'End':true}}}",
+             "{}", throw_mock, "c", &o);
+    assert_failed(&r, "Boom", "bad");
+    assert_true(r.res.end_ms == T0 + (2 + 6 + 18) * 1000);
+    run_release(&r);
+    /* MaxAttempts 0: one attempt, then the catcher */
+    run_opts(&r,
+             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+             "publish','Retry':[{'ErrorEquals':['Boom'],'MaxAttempts':0},{'ErrorEquals':"
+             "['States.ALL'],'MaxAttempts':5}],'Catch':[{'ErrorEquals':['States.ALL'],"
+             "'ResultPath':'$.err','Next':'E'}],'End':true},'E':{'Type':'Succeed'}}}",
+             "{'in':1}", throw_mock, "c", &o);
+    assert_output(&r, "{'in':1,'err':{'Error':'Boom','Cause':'bad'}}");
+    assert_true(r.res.end_ms == T0);
+    run_release(&r);
+}
+
+static void test_interp_retry_jitter_seeded(void **state)
+{
+    (void)state;
+    const char *def = "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+                      "'arn:aws:states:::sns:publish','Retry':[{'ErrorEquals':['States.ALL'],"
+                      "'IntervalSeconds':100,'BackoffRate':1,'MaxAttempts':10,"
+                      "'JitterStrategy':'FULL'}],'End':true}}}";
+    struct run r;
+    struct interp_opts o = {.seed = 7};
+    run_opts(&r, def, "{}", throw_mock, "c", &o);
+    assert_int_equal(r.res.status, INTERP_SUCCEEDED);
+    int64_t first = r.res.end_ms - T0;
+    assert_true(first >= 0 && first <= 10 * 100000);
+    assert_true(first != 10 * 100000); /* jitter drew something below the full delay */
+    run_release(&r);
+    o = (struct interp_opts){.seed = 7};
+    run_opts(&r, def, "{}", throw_mock, "c", &o);
+    assert_true(r.res.end_ms - T0 == first);
+    run_release(&r);
+    o = (struct interp_opts){.seed = 8};
+    run_opts(&r, def, "{}", throw_mock, "c", &o);
+    assert_true(r.res.end_ms - T0 != first);
+    run_release(&r);
+}
+
+static void test_interp_runtime_never_caught(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+            "publish','Parameters':{'x.$':'$.missing'},'Retry':[{'ErrorEquals':"
+            "['States.Runtime']}],'Catch':[{'ErrorEquals':['States.Runtime'],'Next':'E'},"
+            "{'ErrorEquals':['States.ALL'],'Next':'E'}],'End':true},"
+            "'E':{'Type':'Succeed'}}}",
+        "{}");
+    assert_failed(&r, "States.Runtime", "'$.missing'");
+    run_release(&r);
+}
+
+static void test_interp_error_matchers(void **state)
+{
+    (void)state;
+    struct fail f = {FK_ERROR, (char *)"States.Timeout", NULL};
+    assert_true(err_matches("States.ALL", &f));
+    assert_true(err_matches("States.Timeout", &f));
+    assert_false(err_matches("States.TaskFailed", &f));
+    f.error = (char *)"States.HeartbeatTimeout";
+    assert_true(err_matches("States.Timeout", &f));
+    f.error = (char *)"Lambda.Unknown";
+    assert_true(err_matches("States.TaskFailed", &f));
+    assert_false(err_matches("State.ALL", &f));
+    f.kind = FK_DATA_LIMIT;
+    f.error = (char *)"States.DataLimitExceeded";
+    assert_false(err_matches("States.ALL", &f));
+    f.kind = FK_RUNTIME;
+    f.error = (char *)"States.Runtime";
+    assert_false(err_matches("States.Runtime", &f));
+}
+
+static void test_interp_task_timeout_from_mock_duration(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {0};
+    run_opts(&r,
+             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::ecs:"
+             "runTask.sync','TimeoutSeconds':300,'Catch':[{'ErrorEquals':['States.Timeout'],"
+             "'Next':'E'}],'End':true},'E':{'Type':'Pass','End':true}}}",
+             "{}",
+             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+             "{'0':{'Return':{},'Duration':3600}}}}",
+             "c", &o);
+    assert_output(&r, "{'Error':'States.Timeout','Cause':''}");
+    assert_true(r.res.end_ms == T0 + 300000);
+    run_release(&r);
+}
+
+static void test_interp_data_limit(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'a.$':"
+            "'States.ArrayRange(1, 1000, 1)'},'Next':'B'},'B':{'Type':'Map','ItemsPath':"
+            "'$.a','ItemProcessor':{'StartAt':'P','States':{'P':{'Type':'Pass','Parameters':"
+            "{'x.$':'States.Format(`{}`, $$.Execution.Id)','y.$':'$$.Execution.Id',"
+            "'z.$':'$$.Execution.Id','w.$':'$$.Execution.Id'},'End':true}}},"
+            "'Catch':[{'ErrorEquals':['States.ALL'],'Next':'C'}],'End':true},"
+            "'C':{'Type':'Succeed'}}}",
+        "{}");
+    /* the Format literal uses backquotes and fails; the limit test needs a big result */
+    run_release(&r);
+    json_t *big = json_array();
+    for (int i = 0; i < 30000; i++)
+        json_array_append_new(big, json_string("0123456789"));
+    json_t *in = json_pack("{s:o}", "big", big);
+    json_t *d = J("{'StartAt':'A','States':{'A':{'Type':'Pass','Catch':[],'End':true}}}");
+    struct interp_opts o = {.start_ms = T0};
+    struct interp_result res;
+    interp_run(d, in, &o, &res);
+    assert_int_equal(res.status, INTERP_FAILED);
+    assert_string_equal(res.error, "States.DataLimitExceeded");
+    assert_string_equal(res.cause, "The state/task 'A' returned a result with a size "
+                                   "exceeding the maximum number of bytes service limit.");
+    interp_result_release(&res);
+    json_decref(d);
+    json_decref(in);
+}
+
+/* ---- Fail ---------------------------------------------------------------------------------- */
+
+static void test_interp_fail_state(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'F','States':{'F':{'Type':'Fail','ErrorPath':'$.e','CausePath':"
+            "'$$.State.Name'}}}",
+        "{'e':'MyError'}");
+    assert_failed(&r, "MyError", "F");
+    run_release(&r);
+    run(&r, "{'StartAt':'F','States':{'F':{'Type':'Fail'}}}", "{}");
+    assert_failed(&r, NULL, NULL);
+    assert_null(r.res.cause);
+    run_release(&r);
+    run(&r, "{'StartAt':'F','States':{'F':{'Type':'Fail','ErrorPath':'$.nope'}}}", "{}");
+    assert_failed(&r, "States.Runtime", "specified for the field 'ErrorPath'");
+    run_release(&r);
+}
+
+/* ---- Map and Parallel ------------------------------------------------------------------- */
+
+static void test_interp_map_items(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemsPath':'$.xs','ItemSelector':"
+            "{'i.$':'$$.Map.Item.Index','v.$':'$$.Map.Item.Value','k.$':'$.k'},"
+            "'ItemProcessor':{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},"
+            "'End':true}}}",
+        "{'xs':['a','b'],'k':9}");
+    assert_output(&r, "[{'i':0,'v':'a','k':9},{'i':1,'v':'b','k':9}]");
+    run_release(&r);
+    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','Iterator':{'StartAt':'P','States':"
+            "{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+        "[]");
+    assert_output(&r, "[]");
+    run_release(&r);
+    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'P',"
+            "'States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+        "{}");
+    assert_failed(&r, "States.Runtime", "Map state input must be an array but was: {}");
+    run_release(&r);
+}
+
+static void test_interp_map_concurrency_time(void **state)
+{
+    (void)state;
+    const char *fmt = "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':%d,"
+                      "'ItemProcessor':{'StartAt':'W','States':{'W':{'Type':'Wait',"
+                      "'SecondsPath':'$','End':true}}},'End':true}}}";
+    char def[256];
+    struct run r;
+    snprintf(def, sizeof(def), fmt, 1);
+    run(&r, def, "[10,20,30]");
+    assert_true(r.res.end_ms == T0 + 60000);
+    run_release(&r);
+    snprintf(def, sizeof(def), fmt, 2);
+    run(&r, def, "[10,20,30]");
+    assert_true(r.res.end_ms == T0 + 40000); /* slot 1: 10 then 30 */
+    run_release(&r);
+    snprintf(def, sizeof(def), fmt, 0);
+    run(&r, def, "[10,20,30]");
+    assert_true(r.res.end_ms == T0 + 30000);
+    run_release(&r);
+}
+
+static void test_interp_map_failure(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'C',"
+            "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$','NumericEquals':2,"
+            "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"
+            "'F':{'Type':'Fail','Error':'ItemFail','Cause':'two'}}},'End':true}}}",
+        "[1,2,3]");
+    assert_failed(&r, "ItemFail", "two");
+    run_release(&r);
+}
+
+static void test_interp_parallel(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+            "{'StartAt':'A','States':{'A':{'Type':'Wait','Seconds':50,'Next':'A2'},"
+            "'A2':{'Type':'Pass','Result':'a','End':true}}},"
+            "{'StartAt':'B','States':{'B':{'Type':'Wait','Seconds':20,'Next':'B2'},"
+            "'B2':{'Type':'Pass','Result':'b','End':true}}}],"
+            "'ResultPath':'$.r','End':true}}}",
+        "{'x':1}");
+    assert_output(&r, "{'x':1,'r':['a','b']}");
+    assert_true(r.res.end_ms == T0 + 50000);
+    run_release(&r);
+    run(&r, "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+            "{'StartAt':'A','States':{'A':{'Type':'Pass','End':true}}},"
+            "{'StartAt':'B','States':{'B':{'Type':'Fail','Error':'FailureType','Cause':"
+            "'Cause description'}}}],'Catch':[{'ErrorEquals':['FailureType'],"
+            "'ResultPath':'$.e','Next':'D'}],'End':true},'D':{'Type':'Succeed'}}}",
+        "{}");
+    assert_output(&r, "{'e':{'Error':'FailureType','Cause':'Cause description'}}");
+    run_release(&r);
+}
+
+/* ---- Context object and variables -------------------------------------------------------- */
+
+static void test_interp_context_object(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {.machine_name = "sm", .exec_name = "ex1"};
+    run_opts(&r,
+             "{'StartAt':'Start','States':{'Start':{'Type':'Pass','Parameters':{"
+             "'id.$':'$$.Execution.Id','in.$':'$$.Execution.Input','st.$':"
+             "'$$.Execution.StartTime','n.$':'$$.Execution.Name','role.$':"
+             "'$$.Execution.RoleArn','sm.$':'$$.StateMachine.Id','smn.$':"
+             "'$$.StateMachine.Name','s.$':'$$.State.Name','t.$':'$$.State.EnteredTime'},"
+             "'End':true}}}",
+             "{'a':1}", NULL, NULL, &o);
+    assert_output(&r, "{'id':'arn:aws:states:us-east-1:123456789012:execution:sm:ex1',"
+                      "'in':{'a':1},'st':'2026-01-01T00:00:00.000Z','n':'ex1',"
+                      "'role':'arn:aws:iam::123456789012:role/sm-sfn',"
+                      "'sm':'arn:aws:states:us-east-1:123456789012:stateMachine:sm',"
+                      "'smn':'sm','s':'Start','t':'2026-01-01T00:00:00.000Z'}");
+    run_release(&r);
+}
+
+static void test_interp_retry_count_in_context(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {0};
+    run_opts(&r,
+             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+             "publish','Parameters':{'n.$':'$$.State.RetryCount'},'Retry':[{'ErrorEquals':"
+             "['Boom'],'MaxAttempts':1}],'Catch':[{'ErrorEquals':['Boom'],'Next':'E'}],"
+             "'End':true},'E':{'Type':'Pass','Parameters':{'in.$':'$'},'End':true}}}",
+             "{}", throw_mock, "c", &o);
+    assert_output(&r, "{'in':{'Error':'Boom','Cause':'bad'}}");
+    run_release(&r);
+}
+
+static void test_interp_variables_timing(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'x':1},'Next':'B'},"
+            "'B':{'Type':'Pass','Assign':{'x':2,'old.$':'$x'},'Parameters':{'seen.$':'$x'},"
+            "'Next':'C'},'C':{'Type':'Pass','Parameters':{'x.$':'$x','old.$':'$old'},"
+            "'End':true}}}",
+        "{}");
+    assert_output(&r, "{'x':2,'old':1}");
+    run_release(&r);
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$nosuch'},"
+            "'End':true}}}",
+        "{}");
+    assert_failed(&r, "States.Runtime", NULL);
+    run_release(&r);
+}
+
+static void test_interp_variables_scope(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
+            "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
+            "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
+            "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
+            "'Next':'After'},"
+            "'After':{'Type':'Pass','Parameters':{'items.$':'$','o.$':'$outer'},"
+            "'Next':'Leak'},"
+            "'Leak':{'Type':'Pass','Parameters':{'i.$':'$inner'},'End':true}}}",
+        "[1,2]");
+    assert_failed(&r, "States.Runtime", "'Leak'");
+    run_release(&r);
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
+            "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
+            "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
+            "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
+            "'End':true}}}",
+        "[1,2]");
+    assert_output(&r, "[{'o':'o','i':1},{'o':'o','i':2}]");
+    run_release(&r);
+}
+
+static void test_interp_choice_assign(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
+            "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
+            "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
+            "'End':true}}}",
+        "{'a':1}");
+    assert_output(&r, "{'d':'rule'}");
+    run_release(&r);
+    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
+            "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
+            "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
+            "'End':true}}}",
+        "{'a':2}");
+    assert_output(&r, "{'d':'default'}");
+    run_release(&r);
+}
+
+/* ---- mocks, dry runs, history ------------------------------------------------------------- */
+
+static void test_interp_mock_numbering(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {0};
+    const char *def = "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{"
+                      "'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+                      "'arn:aws:lambda:us-east-1:1:function:f','End':true}}},'End':true}}}";
+    run_opts(&r, def, "[1,2,3]",
+             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+             "{'0':{'Return':'a'},'1-2':{'Return':'b'}}}}",
+             "c", &o);
+    assert_output(&r, "['a','b','b']");
+    run_release(&r);
+    run_opts(&r, def, "[1,2,3]",
+             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+             "{'0-1':{'Return':'a'}}}}",
+             "c", &o);
+    assert_failed(&r, "States.Runtime", "no entry for invocation \"2\" of this state");
+    assert_failed(&r, "States.Runtime", "state 'T'");
+    run_release(&r);
+}
+
+static void test_interp_strict_and_dry_run(void **state)
+{
+    (void)state;
+    struct run r;
+    const char *def = "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+                      "'arn:aws:states:::ecs:runTask.sync','Parameters':{'Cluster':'c1',"
+                      "'TaskDefinition':'fam','Overrides':{'ContainerOverrides':[{'Name':"
+                      "'app','Command':['x']}]}},'ResultSelector':{'code.$':"
+                      "'$.Containers[0].ExitCode','stop.$':'$.StopCode','last.$':"
+                      "'$.LastStatus'},'End':true}}}";
+    struct interp_opts o = {.strict_mocks = true};
+    run_opts(&r, def, "{}", NULL, NULL, &o);
+    assert_failed(&r, "States.Runtime", "--strict-mocks");
+    run_release(&r);
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    o = (struct interp_opts){.dryrun = f};
+    run_opts(&r, def, "{}", NULL, NULL, &o);
+    fclose(f);
+    assert_output(&r, "{'code':0,'stop':'EssentialContainerExited','last':'STOPPED'}");
+    assert_non_null(strstr(text, "Task 'T' calls arn:aws:states:::ecs:runTask.sync"));
+    assert_non_null(strstr(text, "\"Command\": [\n"));
+    free(text);
+    run_release(&r);
+}
+
+static void test_interp_history_events(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {.history = true};
+    run_opts(&r,
+             "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'v':'x'},'Next':'T'},"
+             "'T':{'Type':'Task','Resource':'arn:aws:states:::sns:publish','End':true}}}",
+             "{}", NULL, NULL, &o);
+    json_t *ev = json_object_get(r.res.history, "events");
+    static const char *const types[] = {
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "TaskStateEntered",
+        "TaskScheduled",    "TaskStarted",      "TaskSucceeded",   "TaskStateExited",
+        "ExecutionSucceeded"};
+    assert_int_equal(json_array_size(ev), ARRAY_SIZE(types));
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        json_t *e = json_array_get(ev, i);
+        assert_string_equal(json_string_value(json_object_get(e, "type")), types[i]);
+        assert_int_equal(json_integer_value(json_object_get(e, "id")), (json_int_t)i + 1);
+        json_int_t prev = json_integer_value(json_object_get(e, "previousEventId"));
+        assert_int_equal(prev, i <= 1 ? 0 : (json_int_t)i);
+    }
+    json_t *exited = json_object_get(json_array_get(ev, 2), "stateExitedEventDetails");
+    assert_json_text(json_object_get(exited, "assignedVariables"), "{\"v\":\"\\\"x\\\"\"}");
+    json_t *sched = json_object_get(json_array_get(ev, 4), "taskScheduledEventDetails");
+    assert_string_equal(json_string_value(json_object_get(sched, "resourceType")), "sns");
+    assert_string_equal(json_string_value(json_object_get(sched, "resource")), "publish");
+    assert_string_equal(json_string_value(json_object_get(sched, "region")), "us-east-1");
+    run_release(&r);
+}
+
+static void test_interp_history_limit(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Next':'B'},"
+            "'B':{'Type':'Pass','Next':'A'}}}",
+        "{}");
+    assert_failed(&r, "States.Runtime", "maximum number of history events");
+    assert_int_equal(r.res.events, HISTORY_LIMIT);
+    run_release(&r);
+}
+
+static void test_interp_time_format(void **state)
+{
+    (void)state;
+    char buf[32];
+    int64_t ms;
+    interp_format_time(T0 + 1234, buf);
+    assert_string_equal(buf, "2026-01-01T00:00:01.234Z");
+    assert_int_equal(interp_parse_time("2024-02-29T23:59:59.5-01:30", &ms), 0);
+    interp_format_time(ms, buf);
+    assert_string_equal(buf, "2024-03-01T01:29:59.500Z");
+    assert_int_equal(interp_parse_time("2023-02-29T00:00:00Z", &ms), -1);
+    assert_int_equal(interp_parse_time("2023-01-01T25:00:00Z", &ms), -1);
+    assert_int_equal(interp_parse_time("2023-01-01T00:00:00", &ms), -1);
+    assert_int_equal(interp_parse_time("05-12-2016T10:00:00Z", &ms), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_interp_pipeline_order),
+        cmocka_unit_test(test_interp_pass_paths),
+        cmocka_unit_test(test_interp_parameters_literals),
+        cmocka_unit_test(test_interp_missing_path_is_runtime),
+        cmocka_unit_test(test_interp_result_path_mismatch),
+        cmocka_unit_test(test_interp_choice_operators),
+        cmocka_unit_test(test_interp_string_matches_escapes),
+        cmocka_unit_test(test_interp_choice_no_match),
+        cmocka_unit_test(test_interp_wait_virtual_clock),
+        cmocka_unit_test(test_interp_wait_errors),
+        cmocka_unit_test(test_interp_execution_timeout),
+        cmocka_unit_test(test_interp_retry_backoff_arithmetic),
+        cmocka_unit_test(test_interp_retry_timing),
+        cmocka_unit_test(test_interp_retry_jitter_seeded),
+        cmocka_unit_test(test_interp_runtime_never_caught),
+        cmocka_unit_test(test_interp_error_matchers),
+        cmocka_unit_test(test_interp_task_timeout_from_mock_duration),
+        cmocka_unit_test(test_interp_data_limit),
+        cmocka_unit_test(test_interp_fail_state),
+        cmocka_unit_test(test_interp_map_items),
+        cmocka_unit_test(test_interp_map_concurrency_time),
+        cmocka_unit_test(test_interp_map_failure),
+        cmocka_unit_test(test_interp_parallel),
+        cmocka_unit_test(test_interp_context_object),
+        cmocka_unit_test(test_interp_retry_count_in_context),
+        cmocka_unit_test(test_interp_variables_timing),
+        cmocka_unit_test(test_interp_variables_scope),
+        cmocka_unit_test(test_interp_choice_assign),
+        cmocka_unit_test(test_interp_mock_numbering),
+        cmocka_unit_test(test_interp_strict_and_dry_run),
+        cmocka_unit_test(test_interp_history_events),
+        cmocka_unit_test(test_interp_history_limit),
+        cmocka_unit_test(test_interp_time_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
