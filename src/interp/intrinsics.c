@@ -221,8 +221,8 @@ static const struct hash_alg {
     const char *name;
     const EVP_MD *(*md)(void);
 } hash_algs[] = {
-    {"MD5", EVP_md5},         {"SHA-1", EVP_sha1},     {"SHA-256", EVP_sha256},
-    {"SHA-384", EVP_sha384},  {"SHA-512", EVP_sha512},
+    {"MD5", EVP_md5},        {"SHA-1", EVP_sha1},     {"SHA-256", EVP_sha256},
+    {"SHA-384", EVP_sha384}, {"SHA-512", EVP_sha512},
 };
 
 static const struct hash_alg *find_hash(const json_t *v)
@@ -237,8 +237,10 @@ static int refine_hashalg(const json_t *v, char *why, size_t n)
 {
     if (find_hash(v))
         return 0;
-    snprintf(why, n, "unsupported algorithm '%.60s' (use MD5, SHA-1, SHA-256, SHA-384 or "
-             "SHA-512)", json_string_value(v));
+    snprintf(why, n,
+             "unsupported algorithm '%.60s' (use MD5, SHA-1, SHA-256, SHA-384 or "
+             "SHA-512)",
+             json_string_value(v));
     return -1;
 }
 
@@ -461,7 +463,8 @@ static int ierr(struct iparser *ps, size_t off, const char *fmt, ...)
     return -1;
 }
 
-static int arg_err(struct iparser *ps, const struct inode *call, size_t i, const char *why)
+static int arg_err(struct iparser *ps, const struct inode *call, size_t i,
+                   const char *why)
 {
     char msg[sizeof(ps->err->msg)];
     format_argerror(msg, sizeof(msg), call->def, i + 1, why);
@@ -532,8 +535,10 @@ static struct inode *parse_string(struct iparser *ps)
             int e = (unsigned char)ps->s[ps->pos + 1];
             if (!e || !strchr("'{}\\", e)) {
                 if (e)
-                    ierr(ps, ps->pos, "invalid escape '\\%c' (only \\', \\{, \\} and \\\\ are "
-                         "allowed)", e);
+                    ierr(ps, ps->pos,
+                         "invalid escape '\\%c' (only \\', \\{, \\} and \\\\ are "
+                         "allowed)",
+                         e);
                 else
                     ierr(ps, ps->pos, "lone backslash at the end of the string");
                 goto fail;
@@ -720,7 +725,8 @@ static struct inode *parse_call(struct iparser *ps, unsigned depth)
         return NULL;
     }
     if (strncmp(ps->s + start, "States.", 7)) {
-        ierr(ps, start, "expected an intrinsic function call such as 'States.Format(...)'");
+        ierr(ps, start,
+             "expected an intrinsic function call such as 'States.Format(...)'");
         return NULL;
     }
     size_t n = 7;
@@ -735,7 +741,8 @@ static struct inode *parse_call(struct iparser *ps, unsigned depth)
     ps->pos += n;
     skip_ws(ps);
     if (cur(ps) != '(') {
-        ierr(ps, ps->pos, "expected '(' after '%s' but found %s", d->name, describe(ps, b));
+        ierr(ps, ps->pos, "expected '(' after '%s' but found %s", d->name,
+             describe(ps, b));
         return NULL;
     }
     ps->pos++;
@@ -786,8 +793,10 @@ static int chk_format(struct iparser *ps, struct inode *call)
                     ps->s[t->raw + bad], ps->s[t->raw + bad]);
     size_t holes = call->tmpl->n - 1, values = call->argc - 1;
     if (holes != values)
-        return ierr(ps, t->off, "format template has %zu placeholder%s but %zu value%s follow%s",
-                    holes, holes == 1 ? "" : "s", values, values == 1 ? "" : "s", values == 1 ? "s" : "");
+        return ierr(ps, t->off,
+                    "format template has %zu placeholder%s but %zu value%s follow%s",
+                    holes, holes == 1 ? "" : "s", values, values == 1 ? "" : "s",
+                    values == 1 ? "s" : "");
     return 0;
 }
 
@@ -957,8 +966,8 @@ static int eval_arg(struct icall *c, size_t i, json_t **out)
         *out = json_incref(a->lit);
         return 0;
     case N_PATH:
-        if (jpath_eval(a->path, c->env->input, c->env->context, c->env->vars, out, &jerr) ==
-            0)
+        if (jpath_eval(a->path, c->env->input, c->env->context, c->env->vars, out,
+                       &jerr) == 0)
             return 0;
         return argerror(c, i + 1, "invalid path '%s': %s", jpath_text(a->path), jerr.msg);
     case N_CALL:
@@ -1116,12 +1125,15 @@ static int fn_Format(struct icall *c, json_t **argv, size_t argc, json_t **out)
     struct tmpl *own = NULL;
     const struct tmpl *t = c->node->tmpl;
     if (!t)
-        t = own = tmpl_build(json_string_value(argv[0]), json_string_length(argv[0]), 0, NULL);
+        t = own =
+            tmpl_build(json_string_value(argv[0]), json_string_length(argv[0]), 0, NULL);
     size_t holes = t->n - 1, values = argc - 1;
     if (holes != values) {
         tmpl_free(own);
-        return argerror(c, 1, "format template has %zu placeholder%s but %zu value%s follow%s",
-                        holes, holes == 1 ? "" : "s", values, values == 1 ? "" : "s", values == 1 ? "s" : "");
+        return argerror(c, 1,
+                        "format template has %zu placeholder%s but %zu value%s follow%s",
+                        holes, holes == 1 ? "" : "s", values, values == 1 ? "" : "s",
+                        values == 1 ? "s" : "");
     }
     struct strbuf sb = STRBUF_INIT;
     for (size_t i = 0; i < t->n; i++) {
@@ -1287,7 +1299,8 @@ static int fn_Base64Encode(struct icall *c, json_t **argv, size_t argc, json_t *
     (void)argc;
     size_t n = json_string_length(argv[0]);
     unsigned char *buf = xmalloc(4 * ((n + 2) / 3) + 1);
-    int len = EVP_EncodeBlock(buf, (const unsigned char *)json_string_value(argv[0]), (int)n);
+    int len =
+        EVP_EncodeBlock(buf, (const unsigned char *)json_string_value(argv[0]), (int)n);
     *out = json_stringn((const char *)buf, (size_t)len);
     free(buf);
     return 0;
@@ -1302,8 +1315,8 @@ static int fn_Base64Decode(struct icall *c, json_t **argv, size_t argc, json_t *
     while (data && s[data - 1] == '=' && n - data < 2)
         data--;
     for (size_t i = 0; i < data; i++)
-        if (!is_alpha((unsigned char)s[i]) && !is_digit((unsigned char)s[i]) && s[i] != '+' &&
-            s[i] != '/')
+        if (!is_alpha((unsigned char)s[i]) && !is_digit((unsigned char)s[i]) &&
+            s[i] != '+' && s[i] != '/')
             return argerror(c, 1, "invalid base64 character at position %zu", i);
     if (data % 4 == 1)
         return argerror(c, 1, "invalid base64 length");

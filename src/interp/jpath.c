@@ -180,8 +180,8 @@ struct parser {
     size_t pos;
     enum jpath_kind kind;
     struct jpath_err *err;
-    unsigned depth;  /* current filter nesting */
-    int in_filter;   /* > 0 while inside [?( ... )] */
+    unsigned depth; /* current filter nesting */
+    int in_filter;  /* > 0 while inside [?( ... )] */
 };
 
 static int perr(struct parser *ps, size_t off, const char *fmt, ...)
@@ -302,7 +302,7 @@ static int parse_escape(struct parser *ps, struct strbuf *sb)
         unsigned long v = 0;
         for (size_t i = 2; i < 6; i++) {
             int h = peek(ps, i);
-            int d = is_digit(h) ? h - '0'
+            int d = is_digit(h)              ? h - '0'
                     : (h >= 'a' && h <= 'f') ? h - 'a' + 10
                     : (h >= 'A' && h <= 'F') ? h - 'A' + 10
                                              : -1;
@@ -422,8 +422,11 @@ static int parse_regex(struct parser *ps, struct operand *o)
     static const struct {
         char flag;
         uint32_t opt;
-    } flags[] = {{'i', PCRE2_CASELESS}, {'m', PCRE2_MULTILINE}, {'s', PCRE2_DOTALL},
-                 {'x', PCRE2_EXTENDED}, {'u', PCRE2_UCP}};
+    } flags[] = {{'i', PCRE2_CASELESS},
+                 {'m', PCRE2_MULTILINE},
+                 {'s', PCRE2_DOTALL},
+                 {'x', PCRE2_EXTENDED},
+                 {'u', PCRE2_UCP}};
     while (is_ident_start(cur(ps))) {
         size_t k = 0;
         while (k < ARRAY_SIZE(flags) && flags[k].flag != cur(ps))
@@ -475,7 +478,8 @@ static int is_number_text(const char *s, size_t n)
     return i == n;
 }
 
-/* Makes a JSON number from validated number text: an integer when it fits, else a real. */
+/* Makes a JSON number from validated number text: an integer when it fits, else a real.
+ */
 static json_t *number_from_text(const char *s, size_t n)
 {
     char buf[64];
@@ -1001,7 +1005,8 @@ static struct jpath *compile(const char *expr, enum jpath_kind kind, size_t *end
     if (cur(&ps)) {
         char b[16];
         if (is_space(cur(&ps)))
-            perr(&ps, ps.pos, "unexpected whitespace (write ['a b'] for names with spaces)");
+            perr(&ps, ps.pos,
+                 "unexpected whitespace (write ['a b'] for names with spaces)");
         else
             perr(&ps, ps.pos, "unexpected %s in path", describe(&ps, b));
         jpath_free(p);
@@ -1347,7 +1352,8 @@ static void apply_slice(struct ev *e, size_t i, json_t *arr)
         long long st = s->step, lo, hi;
         long long a = s->has_start ? (s->start < 0 ? len + s->start : s->start)
                                    : (st > 0 ? 0 : len - 1);
-        long long b = s->has_end ? (s->end < 0 ? len + s->end : s->end) : (st > 0 ? len : -1);
+        long long b =
+            s->has_end ? (s->end < 0 ? len + s->end : s->end) : (st > 0 ? len : -1);
         if (st > 0) {
             lo = a < 0 ? 0 : a > len ? len : a;
             hi = b < 0 ? 0 : b > len ? len : b;
@@ -1367,7 +1373,8 @@ static void apply_slice(struct ev *e, size_t i, json_t *arr)
         for (long long k = s->start < -len ? -len : s->start; k < to; k++)
             visit_index(e, i, arr, k);
     } else if (s->has_start) {
-        long long from = s->start < 0 ? (len + s->start < 0 ? 0 : len + s->start) : s->start;
+        long long from =
+            s->start < 0 ? (len + s->start < 0 ? 0 : len + s->start) : s->start;
         for (long long k = from; k < len; k++)
             visit_index(e, i, arr, k);
     } else {
@@ -1428,7 +1435,8 @@ static void apply_filter(struct ev *e, size_t i, json_t *node, int scanning)
         }
     } else if (sg->upstream && !scanning) {
         char *ctx = jout_compact(node);
-        brk(e, "Filter: [?] can not be applied to primitives. Current context is: %s", ctx);
+        brk(e, "Filter: [?] can not be applied to primitives. Current context is: %s",
+            ctx);
         free(ctx);
     }
 }
@@ -1551,7 +1559,8 @@ static int regex_match(const pcre2_code *re, const json_t *v)
         s = json_string_value(v);
         n = json_string_length(v);
     } else if (json_is_integer(v)) {
-        n = (size_t)snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        n = (size_t)snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+                             json_integer_value(v));
         s = buf;
     } else if (json_is_real(v)) {
         n = (size_t)snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
@@ -1671,9 +1680,10 @@ static int eval_in(const struct jpath *p, json_t *doc, json_t *current, json_t *
     if (!start) {
         if (p->root == JPATH_ROOT_VAR)
             return not_found(err, "The variable '$%s' is not defined", p->var);
-        return not_found(err, "%s", p->root == JPATH_ROOT_CONTEXT
-                                        ? "The context object is not available"
-                                        : "No input document");
+        return not_found(err, "%s",
+                         p->root == JPATH_ROOT_CONTEXT
+                             ? "The context object is not available"
+                             : "No input document");
     }
     if (p->nsegs == 0 && !p->fn_length) {
         *out = json_incref(start);

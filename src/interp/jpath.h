@@ -18,10 +18,12 @@ enum jpath_kind {
     JPATH_REFERENCE, /* ResultPath, Choice Variable, *Path comparators: one node only */
 };
 
+/* clang-format off */
 struct jpath_err {
     size_t offset;  /* byte offset of the fault inside the expression */
     char msg[160];  /* lowercase, no final period: "'..' is not allowed in a reference path" */
 };
+/* clang-format on */
 
 /*
  * Checks the syntax of a path ("$..." or "$$..."; variables "$name..." are accepted
@@ -64,7 +66,8 @@ struct jpath;
  * as Jayway trims). Returns NULL with *err filled (byte offset into expr) when the
  * syntax is wrong or `kind` forbids a construct.
  */
-struct jpath *jpath_compile(const char *expr, enum jpath_kind kind, struct jpath_err *err);
+struct jpath *jpath_compile(const char *expr, enum jpath_kind kind,
+                            struct jpath_err *err);
 
 /*
  * Compiles the path that starts at expr[0] ('$') and stops before the first byte

@@ -26,9 +26,10 @@ static void setup(void)
     if (doc)
         return;
     doc = json_loads(DOC, 0, NULL);
-    ctx = json_loads("{\"Execution\":{\"Id\":\"id\",\"Input\":{\"x\":1}},\"Map\":{\"Item\":"
-                     "{\"Index\":0}}}",
-                     0, NULL);
+    ctx =
+        json_loads("{\"Execution\":{\"Id\":\"id\",\"Input\":{\"x\":1}},\"Map\":{\"Item\":"
+                   "{\"Index\":0}}}",
+                   0, NULL);
     vars = json_loads("{\"v\":{\"w\":[1,2]},\"s\":\"x\"}", 0, NULL);
     doc_text = jout_compact(doc);
 }

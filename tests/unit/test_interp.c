@@ -5,6 +5,7 @@
  * variable scoping, errors, mocks and the history.
  */
 #include "helpers.h"
+#include "base/xalloc.h"
 #include "interp/exec.h"
 #include "interp/interp.h"
 
@@ -132,13 +133,6 @@ static void test_interp_pass_paths(void **state)
 static void test_interp_parameters_literals(void **state)
 {
     (void)state;
-    struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'lit':'$.x',"
-            "'nested':[{'v.$':'$.x'}],'fmt.$':'States.Format(`{}-{}`, $.x, $.y)'},"
-            "'End':true}}}",
-        "{'x':'a','y':2}");
-    /* the backquotes stand for the intrinsic's single quotes, fixed below */
-    run_release(&r);
     json_t *d = json_loads("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\","
                            "\"Parameters\":{\"lit\":\"$.x\",\"nested\":[{\"v.$\":\"$.x\"}],"
                            "\"fmt.$\":\"States.Format('{}-{}', $.x, $.y)\"},\"End\":true}}}",
@@ -492,17 +486,6 @@ static void test_interp_task_timeout_from_mock_duration(void **state)
 static void test_interp_data_limit(void **state)
 {
     (void)state;
-    struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'a.$':"
-            "'States.ArrayRange(1, 1000, 1)'},'Next':'B'},'B':{'Type':'Map','ItemsPath':"
-            "'$.a','ItemProcessor':{'StartAt':'P','States':{'P':{'Type':'Pass','Parameters':"
-            "{'x.$':'States.Format(`{}`, $$.Execution.Id)','y.$':'$$.Execution.Id',"
-            "'z.$':'$$.Execution.Id','w.$':'$$.Execution.Id'},'End':true}}},"
-            "'Catch':[{'ErrorEquals':['States.ALL'],'Next':'C'}],'End':true},"
-            "'C':{'Type':'Succeed'}}}",
-        "{}");
-    /* the Format literal uses backquotes and fails; the limit test needs a big result */
-    run_release(&r);
     json_t *big = json_array();
     for (int i = 0; i < 30000; i++)
         json_array_append_new(big, json_string("0123456789"));
@@ -568,20 +551,21 @@ static void test_interp_map_items(void **state)
 static void test_interp_map_concurrency_time(void **state)
 {
     (void)state;
-    const char *fmt = "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':%d,"
-                      "'ItemProcessor':{'StartAt':'W','States':{'W':{'Type':'Wait',"
-                      "'SecondsPath':'$','End':true}}},'End':true}}}";
+#define MAP_FMT                                                                          \
+    "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':%d,'ItemProcessor':"    \
+    "{'StartAt':'W','States':{'W':{'Type':'Wait','SecondsPath':'$','End':true}}},"         \
+    "'End':true}}}"
     char def[256];
     struct run r;
-    snprintf(def, sizeof(def), fmt, 1);
+    snprintf(def, sizeof(def), MAP_FMT, 1);
     run(&r, def, "[10,20,30]");
     assert_true(r.res.end_ms == T0 + 60000);
     run_release(&r);
-    snprintf(def, sizeof(def), fmt, 2);
+    snprintf(def, sizeof(def), MAP_FMT, 2);
     run(&r, def, "[10,20,30]");
     assert_true(r.res.end_ms == T0 + 40000); /* slot 1: 10 then 30 */
     run_release(&r);
-    snprintf(def, sizeof(def), fmt, 0);
+    snprintf(def, sizeof(def), MAP_FMT, 0);
     run(&r, def, "[10,20,30]");
     assert_true(r.res.end_ms == T0 + 30000);
     run_release(&r);
@@ -651,14 +635,28 @@ static void test_interp_retry_count_in_context(void **state)
 {
     (void)state;
     struct run r;
-    struct interp_opts o = {0};
+    struct interp_opts o = {.history = true};
     run_opts(&r,
              "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
              "publish','Parameters':{'n.$':'$$.State.RetryCount'},'Retry':[{'ErrorEquals':"
-             "['Boom'],'MaxAttempts':1}],'Catch':[{'ErrorEquals':['Boom'],'Next':'E'}],"
-             "'End':true},'E':{'Type':'Pass','Parameters':{'in.$':'$'},'End':true}}}",
-             "{}", throw_mock, "c", &o);
-    assert_output(&r, "{'in':{'Error':'Boom','Cause':'bad'}}");
+             "['Boom'],'MaxAttempts':2}],'End':true}}}",
+             "{}",
+             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':{"
+             "'0-1':{'Throw':{'Error':'Boom'}},'2':{'Return':{'done':1}}}}}",
+             "c", &o);
+    assert_output(&r, "{'done':1}");
+    size_t i, seen = 0;
+    json_t *e;
+    json_array_foreach(json_object_get(r.res.history, "events"), i, e) {
+        json_t *d = json_object_get(e, "taskScheduledEventDetails");
+        if (!d)
+            continue;
+        char want[16];
+        snprintf(want, sizeof(want), "{\"n\":%zu}", seen++);
+        assert_string_equal(json_string_value(json_object_get(d, "parameters")), want);
+    }
+    assert_int_equal(seen, 3);
+    assert_true(r.res.end_ms == T0 + 3000); /* 1 s + 2 s */
     run_release(&r);
 }
 

@@ -25,14 +25,16 @@ static json_t *load(const char *text)
 static int setup(void **state)
 {
     (void)state;
-    input = load("{\"a\":{\"b\":1},\"name\":\"World\",\"list\":[1,2,2,{\"x\":1},{\"x\":1}],"
-                 "\"obj\":{\"Arg1\":1,\"Arg2\":[]},\"r\":1.1,\"n\":null,\"t\":true,"
-                 "\"data\":\"input data\",\"tmpl\":\"{} and {}\",\"csv\":\"a,b,,c\","
-                 "\"zero\":0,\"neg\":-1,\"five\":5,\"half\":2.5,\"big\":3000000000,"
-                 "\"deep\":true,\"alg\":\"SHA-3\",\"s\":\"text\","
-                 "\"books\":[{\"p\":5,\"t\":\"x\"},{\"p\":15,\"t\":\"y\"}]}");
-    ctx = load("{\"Execution\":{\"Id\":\"arn:aws:states:us-east-1:123:execution:sm-a-b:run1\","
-               "\"Name\":\"run1\"},\"StateMachine\":{\"Name\":\"my-state-machine\"}}");
+    input =
+        load("{\"a\":{\"b\":1},\"name\":\"World\",\"list\":[1,2,2,{\"x\":1},{\"x\":1}],"
+             "\"obj\":{\"Arg1\":1,\"Arg2\":[]},\"r\":1.1,\"n\":null,\"t\":true,"
+             "\"data\":\"input data\",\"tmpl\":\"{} and {}\",\"csv\":\"a,b,,c\","
+             "\"zero\":0,\"neg\":-1,\"five\":5,\"half\":2.5,\"big\":3000000000,"
+             "\"deep\":true,\"alg\":\"SHA-3\",\"s\":\"text\","
+             "\"books\":[{\"p\":5,\"t\":\"x\"},{\"p\":15,\"t\":\"y\"}]}");
+    ctx = load(
+        "{\"Execution\":{\"Id\":\"arn:aws:states:us-east-1:123:execution:sm-a-b:run1\","
+        "\"Name\":\"run1\"},\"StateMachine\":{\"Name\":\"my-state-machine\"}}");
     vars = load("{\"greeting\":\"hi\",\"cfg\":{\"n\":3}}");
     return 0;
 }
@@ -109,13 +111,14 @@ static void test_intrinsics_argument_forms(void **state)
     (void)state;
     check_eval("States.Array('s', 1, -2, 2.5, 1e2, true, false, null)",
                "[\"s\",1,-2,2.5,100.0,true,false,null]");
-    check_eval("States.Array($.a.b, $$.Execution.Name, $greeting, $cfg.n, $)",
-               "[1,\"run1\",\"hi\",3,{\"a\":{\"b\":1},\"name\":\"World\",\"list\":[1,2,2,"
-               "{\"x\":1},{\"x\":1}],\"obj\":{\"Arg1\":1,\"Arg2\":[]},\"r\":1.1,\"n\":null,"
-               "\"t\":true,\"data\":\"input data\",\"tmpl\":\"{} and {}\",\"csv\":\"a,b,,c\","
-               "\"zero\":0,\"neg\":-1,\"five\":5,\"half\":2.5,\"big\":3000000000,"
-               "\"deep\":true,\"alg\":\"SHA-3\",\"s\":\"text\",\"books\":[{\"p\":5,"
-               "\"t\":\"x\"},{\"p\":15,\"t\":\"y\"}]}]");
+    check_eval(
+        "States.Array($.a.b, $$.Execution.Name, $greeting, $cfg.n, $)",
+        "[1,\"run1\",\"hi\",3,{\"a\":{\"b\":1},\"name\":\"World\",\"list\":[1,2,2,"
+        "{\"x\":1},{\"x\":1}],\"obj\":{\"Arg1\":1,\"Arg2\":[]},\"r\":1.1,\"n\":null,"
+        "\"t\":true,\"data\":\"input data\",\"tmpl\":\"{} and {}\",\"csv\":\"a,b,,c\","
+        "\"zero\":0,\"neg\":-1,\"five\":5,\"half\":2.5,\"big\":3000000000,"
+        "\"deep\":true,\"alg\":\"SHA-3\",\"s\":\"text\",\"books\":[{\"p\":5,"
+        "\"t\":\"x\"},{\"p\":15,\"t\":\"y\"}]}]");
     /* an indefinite path argument is the array of its matches */
     check_eval("States.Array($.books[?(@.p > 10)].t)", "[[\"y\"]]");
     check_eval("States.Array($.books[*].p, $['a']['b'])", "[[5,15],1]");
@@ -138,10 +141,11 @@ static void test_intrinsics_nesting(void **state)
 {
     (void)state;
     /* LocalStack's nested_calls_2 */
-    check_eval("States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), "
-               "States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, "
-               "'-')), -1))",
-               "\"machine\"");
+    check_eval(
+        "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), "
+        "States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, "
+        "'-')), -1))",
+        "\"machine\"");
     check_eval("States.Format('{}/', States.ArrayGetItem(States.StringSplit("
                "$$.Execution.Id, ':'), 6))",
                "\"sm-a-b/\"");
@@ -187,20 +191,24 @@ static void test_intrinsics_syntax_rejections(void **state)
         {"$.a", 0, "expected an intrinsic function call such as 'States.Format(...)'"},
         {"States.Foo()", 0, "unknown intrinsic function 'States.Foo'"},
         {"States.format('x')", 0, "unknown intrinsic function 'States.format'"},
-        {"States.UUID", 11, "expected '(' after 'States.UUID' but found the end of the "
-                            "expression"},
+        {"States.UUID", 11,
+         "expected '(' after 'States.UUID' but found the end of the "
+         "expression"},
         {"States.Array(1", 14, "expected ',' or ')' but found the end of the expression"},
         {"States.Array(1 2)", 15, "expected ',' or ')' but found '2'"},
         {"States.Array(1,)", 15, "expected an argument after ','"},
         {"States.Array(,1)", 13, "expected an argument but found ','"},
-        {"States.Array(abc)", 13, "unexpected word 'abc' (string literals take single "
-                                  "quotes)"},
+        {"States.Array(abc)", 13,
+         "unexpected word 'abc' (string literals take single "
+         "quotes)"},
         {"States.Array(\"x\")", 13, "expected an argument but found '\"'"},
         {"States.Array('x)", 13, "unterminated string literal"},
-        {"States.Array('a\\nb')", 15, "invalid escape '\\n' (only \\', \\{, \\} and \\\\ are "
-                                     "allowed)"},
-        {"States.Format('He said, \\\"hi\\\"')", 24, "invalid escape '\\\"' (only \\', \\{, "
-                                                    "\\} and \\\\ are allowed)"},
+        {"States.Array('a\\nb')", 15,
+         "invalid escape '\\n' (only \\', \\{, \\} and \\\\ are "
+         "allowed)"},
+        {"States.Format('He said, \\\"hi\\\"')", 24,
+         "invalid escape '\\\"' (only \\', \\{, "
+         "\\} and \\\\ are allowed)"},
         {"States.Array('a\\", 15, "lone backslash at the end of the string"},
         {"States.Array(007)", 13, "numbers must not have leading zeros"},
         {"States.Array(-)", 14, "expected a digit after '-'"},
@@ -209,8 +217,9 @@ static void test_intrinsics_syntax_rejections(void **state)
         {"States.Array(99999999999999999999)", 13, "number out of range"},
         {"States.Array(1e999)", 13, "number out of range"},
         {"States.Array($.a b)", 17, "expected ',' or ')' but found 'b'"},
-        {"States.Array($[)", 15, "expected a quoted name, an index, '*', a slice or a filter "
-                                 "after '[' but found ')'"},
+        {"States.Array($[)", 15,
+         "expected a quoted name, an index, '*', a slice or a filter "
+         "after '[' but found ')'"},
         {"States.Array() x", 15, "unexpected text after the intrinsic call"},
         {"States.Array('\xff')", 14, "invalid UTF-8"},
     };
@@ -222,11 +231,14 @@ static void test_intrinsics_arity_rejections(void **state)
 {
     (void)state;
     check_reject("States.UUID(1)", 0, "'States.UUID' takes 0 arguments, got 1");
-    check_reject("States.ArrayLength()", 0, "'States.ArrayLength' takes 1 argument, got 0");
+    check_reject("States.ArrayLength()", 0,
+                 "'States.ArrayLength' takes 1 argument, got 0");
     check_reject("States.Hash('a')", 0, "'States.Hash' takes 2 arguments, got 1");
-    check_reject("States.Format()", 0, "'States.Format' takes at least 1 argument, got 0");
-    check_reject("States.MathRandom(1)", 0, "'States.MathRandom' takes 2 to 3 arguments, "
-                                            "got 1");
+    check_reject("States.Format()", 0,
+                 "'States.Format' takes at least 1 argument, got 0");
+    check_reject("States.MathRandom(1)", 0,
+                 "'States.MathRandom' takes 2 to 3 arguments, "
+                 "got 1");
     check_reject("States.Array(States.JsonMerge($.a, $.a))", 13,
                  "'States.JsonMerge' takes 3 arguments, got 2");
 }
@@ -239,62 +251,82 @@ static void test_intrinsics_type_rejections(void **state)
         size_t off;
         const char *msg;
     } cases[] = {
-        {"States.MathAdd(1,'-1')", 17, "bad argument #2 to 'States.MathAdd' (number "
-                                       "expected, got string)"},
-        {"States.ArrayLength('x')", 19, "bad argument #1 to 'States.ArrayLength' (array "
-                                        "expected, got string)"},
-        {"States.ArrayLength(null)", 19, "bad argument #1 to 'States.ArrayLength' (array "
-                                         "expected, got null)"},
-        {"States.ArrayGetItem($.list, 1.5)", 28, "bad argument #2 to 'States.ArrayGetItem' "
-                                                 "(integer expected, got 1.5)"},
-        {"States.ArrayGetItem($.list, -1)", 28, "bad argument #2 to 'States.ArrayGetItem' "
-                                                "(index must not be negative, got -1)"},
-        {"States.ArrayPartition($.list, 0)", 30, "bad argument #2 to "
-                                                 "'States.ArrayPartition' (positive integer "
-                                                 "expected, got 0)"},
-        {"States.ArrayRange(1, 5, 0)", 24, "bad argument #3 to 'States.ArrayRange' (step "
-                                           "must not be 0)"},
-        {"States.ArrayRange(1, 3000000000, 1)", 21, "bad argument #2 to 'States.ArrayRange' "
-                                                    "(3000000000 is outside the 32-bit "
-                                                    "integer range)"},
-        {"States.ArrayRange(0, 1000, 1)", 21, "bad argument #2 to 'States.ArrayRange' (range "
-                                              "of 1001 items is longer than the limit of "
-                                              "1000)"},
-        {"States.Hash($.data, 'SHA-2')", 20, "bad argument #2 to 'States.Hash' (unsupported "
-                                             "algorithm 'SHA-2' (use MD5, SHA-1, SHA-256, "
-                                             "SHA-384 or SHA-512))"},
-        {"States.Hash($.data, 'sha-256')", 20, "bad argument #2 to 'States.Hash' "
-                                               "(unsupported algorithm 'sha-256' (use MD5, "
-                                               "SHA-1, SHA-256, SHA-384 or SHA-512))"},
-        {"States.JsonMerge($.a, $.a, true)", 27, "bad argument #3 to 'States.JsonMerge' "
-                                                 "(deep merge is not supported (use "
-                                                 "false))"},
-        {"States.JsonMerge($.a, $.a, 0)", 27, "bad argument #3 to 'States.JsonMerge' "
-                                              "(boolean expected, got number)"},
-        {"States.MathAdd(3000000000, 1)", 15, "bad argument #1 to 'States.MathAdd' "
-                                              "(3000000000 is outside the 32-bit integer "
-                                              "range)"},
-        {"States.MathRandom(5, 5)", 21, "bad argument #2 to 'States.MathRandom' (end must "
-                                        "be greater than start)"},
-        {"States.StringSplit(1, ',')", 19, "bad argument #1 to 'States.StringSplit' (string "
-                                           "expected, got number)"},
-        {"States.Format(1)", 14, "bad argument #1 to 'States.Format' (string expected, got "
-                                 "number)"},
+        {"States.MathAdd(1,'-1')", 17,
+         "bad argument #2 to 'States.MathAdd' (number "
+         "expected, got string)"},
+        {"States.ArrayLength('x')", 19,
+         "bad argument #1 to 'States.ArrayLength' (array "
+         "expected, got string)"},
+        {"States.ArrayLength(null)", 19,
+         "bad argument #1 to 'States.ArrayLength' (array "
+         "expected, got null)"},
+        {"States.ArrayGetItem($.list, 1.5)", 28,
+         "bad argument #2 to 'States.ArrayGetItem' "
+         "(integer expected, got 1.5)"},
+        {"States.ArrayGetItem($.list, -1)", 28,
+         "bad argument #2 to 'States.ArrayGetItem' "
+         "(index must not be negative, got -1)"},
+        {"States.ArrayPartition($.list, 0)", 30,
+         "bad argument #2 to "
+         "'States.ArrayPartition' (positive integer "
+         "expected, got 0)"},
+        {"States.ArrayRange(1, 5, 0)", 24,
+         "bad argument #3 to 'States.ArrayRange' (step "
+         "must not be 0)"},
+        {"States.ArrayRange(1, 3000000000, 1)", 21,
+         "bad argument #2 to 'States.ArrayRange' "
+         "(3000000000 is outside the 32-bit "
+         "integer range)"},
+        {"States.ArrayRange(0, 1000, 1)", 21,
+         "bad argument #2 to 'States.ArrayRange' (range "
+         "of 1001 items is longer than the limit of "
+         "1000)"},
+        {"States.Hash($.data, 'SHA-2')", 20,
+         "bad argument #2 to 'States.Hash' (unsupported "
+         "algorithm 'SHA-2' (use MD5, SHA-1, SHA-256, "
+         "SHA-384 or SHA-512))"},
+        {"States.Hash($.data, 'sha-256')", 20,
+         "bad argument #2 to 'States.Hash' "
+         "(unsupported algorithm 'sha-256' (use MD5, "
+         "SHA-1, SHA-256, SHA-384 or SHA-512))"},
+        {"States.JsonMerge($.a, $.a, true)", 27,
+         "bad argument #3 to 'States.JsonMerge' "
+         "(deep merge is not supported (use "
+         "false))"},
+        {"States.JsonMerge($.a, $.a, 0)", 27,
+         "bad argument #3 to 'States.JsonMerge' "
+         "(boolean expected, got number)"},
+        {"States.MathAdd(3000000000, 1)", 15,
+         "bad argument #1 to 'States.MathAdd' "
+         "(3000000000 is outside the 32-bit integer "
+         "range)"},
+        {"States.MathRandom(5, 5)", 21,
+         "bad argument #2 to 'States.MathRandom' (end must "
+         "be greater than start)"},
+        {"States.StringSplit(1, ',')", 19,
+         "bad argument #1 to 'States.StringSplit' (string "
+         "expected, got number)"},
+        {"States.Format(1)", 14,
+         "bad argument #1 to 'States.Format' (string expected, got "
+         "number)"},
         /* results of nested calls are typed too */
-        {"States.ArrayLength(States.Format('x'))", 19, "bad argument #1 to "
-                                                       "'States.ArrayLength' (array "
-                                                       "expected, got string from "
-                                                       "'States.Format')"},
-        {"States.MathAdd(States.UUID(), 1)", 15, "bad argument #1 to 'States.MathAdd' "
-                                                 "(number expected, got string from "
-                                                 "'States.UUID')"},
+        {"States.ArrayLength(States.Format('x'))", 19,
+         "bad argument #1 to "
+         "'States.ArrayLength' (array "
+         "expected, got string from "
+         "'States.Format')"},
+        {"States.MathAdd(States.UUID(), 1)", 15,
+         "bad argument #1 to 'States.MathAdd' "
+         "(number expected, got string from "
+         "'States.UUID')"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
         check_reject(cases[i].expr, cases[i].off, cases[i].msg);
     /* results typed "any" pass the static check */
     struct jpath_err err;
     assert_int_equal(intr_check("States.ArrayLength(States.StringToJson($.s))", &err), 0);
-    assert_int_equal(intr_check("States.MathAdd(States.ArrayLength($.list), -1)", &err), 0);
+    assert_int_equal(intr_check("States.MathAdd(States.ArrayLength($.list), -1)", &err),
+                     0);
 }
 
 static void test_intrinsics_format_rejections(void **state)
@@ -328,8 +360,9 @@ static void test_intrinsics_format(void **state)
     /* objects Java-map style [rec], arrays Java-list style */
     check_eval("States.Format('{}', $.obj)", "\"{Arg1=1, Arg2=[]}\"");
     check_eval("States.Format('{}', $.list)", "\"[1, 2, 2, {x=1}, {x=1}]\"");
-    check_eval("States.Format('{}', States.StringToJson('{\"a\":\"s\",\"b\":[null,true]}'))",
-               "\"{a=s, b=[null, true]}\"");
+    check_eval(
+        "States.Format('{}', States.StringToJson('{\"a\":\"s\",\"b\":[null,true]}'))",
+        "\"{a=s, b=[null, true]}\"");
     /* escaped braces, quotes and backslashes */
     check_eval("States.Format('\\{{}\\} it\\'s \\\\', 1)", "\"{1} it's \\\\\"");
     check_eval("States.Format('Welcome to {} {}\\'s playlist.', 'a', 'b')",
@@ -355,9 +388,10 @@ static void test_intrinsics_format_numbers(void **state)
 static void test_intrinsics_format_runtime_errors(void **state)
 {
     (void)state;
-    check_fail("States.Format($.tmpl, 1)", "States.Runtime",
-               "bad argument #1 to 'States.Format' (format template has 2 placeholders but "
-               "1 value follows)");
+    check_fail(
+        "States.Format($.tmpl, 1)", "States.Runtime",
+        "bad argument #1 to 'States.Format' (format template has 2 placeholders but "
+        "1 value follows)");
     check_fail("States.Format($.a, 1)", "States.Runtime",
                "bad argument #1 to 'States.Format' (string expected, got object)");
 }
@@ -370,10 +404,12 @@ static void test_intrinsics_string_to_json(void **state)
     check_eval("States.StringToJson('-0')", "0");
     check_eval("States.StringToJson(' [1, {\"a\": null}] ')", "[1,{\"a\":null}]");
     check_eval("States.StringToJson('\"s\"')", "\"s\"");
-    check_eval("States.StringToJson(States.JsonToString($.obj))", "{\"Arg1\":1,\"Arg2\":[]}");
-    check_fail("States.StringToJson('{bad')", "States.Runtime",
-               "bad argument #1 to 'States.StringToJson' (invalid JSON text: string or '}' "
-               "expected near 'bad')");
+    check_eval("States.StringToJson(States.JsonToString($.obj))",
+               "{\"Arg1\":1,\"Arg2\":[]}");
+    check_fail(
+        "States.StringToJson('{bad')", "States.Runtime",
+        "bad argument #1 to 'States.StringToJson' (invalid JSON text: string or '}' "
+        "expected near 'bad')");
 }
 
 static void test_intrinsics_json_to_string(void **state)
@@ -390,8 +426,9 @@ static void test_intrinsics_json_merge(void **state)
 {
     (void)state;
     json_t *before = json_deep_copy(input);
-    check_eval("States.JsonMerge($.obj, States.StringToJson('{\"Arg1\":9,\"z\":0}'), false)",
-               "{\"Arg1\":9,\"Arg2\":[],\"z\":0}");
+    check_eval(
+        "States.JsonMerge($.obj, States.StringToJson('{\"Arg1\":9,\"z\":0}'), false)",
+        "{\"Arg1\":9,\"Arg2\":[],\"z\":0}");
     /* shallow: nested objects are replaced, not merged */
     check_eval("States.JsonMerge(States.StringToJson('{\"a\":{\"x\":1,\"y\":2}}'), "
                "States.StringToJson('{\"a\":{\"x\":3}}'), false)",
@@ -420,10 +457,12 @@ static void test_intrinsics_array_partition(void **state)
     check_eval("States.ArrayPartition($.list, 5)", "[[1,2,2,{\"x\":1},{\"x\":1}]]");
     check_eval("States.ArrayPartition($.list, 9)", "[[1,2,2,{\"x\":1},{\"x\":1}]]");
     check_eval("States.ArrayPartition(States.Array(), 2)", "[]");
-    check_eval("States.ArrayPartition(States.ArrayRange(1, 6, 1), 4)", "[[1,2,3,4],[5,6]]");
-    check_fail("States.ArrayPartition($.list, $.zero)", "States.Runtime",
-               "bad argument #2 to 'States.ArrayPartition' (positive integer expected, got "
-               "0)");
+    check_eval("States.ArrayPartition(States.ArrayRange(1, 6, 1), 4)",
+               "[[1,2,3,4],[5,6]]");
+    check_fail(
+        "States.ArrayPartition($.list, $.zero)", "States.Runtime",
+        "bad argument #2 to 'States.ArrayPartition' (positive integer expected, got "
+        "0)");
 }
 
 static void test_intrinsics_array_contains(void **state)
@@ -452,9 +491,10 @@ static void test_intrinsics_array_range(void **state)
     check_fail("States.ArrayRange(0, $.big, 1)", "States.Runtime",
                "bad argument #2 to 'States.ArrayRange' (3000000000 is outside the 32-bit "
                "integer range)");
-    check_fail("States.ArrayRange(1, States.MathAdd(1000, 1), 1)", "States.Runtime",
-               "bad argument #2 to 'States.ArrayRange' (range of 1001 items is longer than "
-               "the limit of 1000)");
+    check_fail(
+        "States.ArrayRange(1, States.MathAdd(1000, 1), 1)", "States.Runtime",
+        "bad argument #2 to 'States.ArrayRange' (range of 1001 items is longer than "
+        "the limit of 1000)");
     check_fail("States.ArrayRange(1, 2, $.zero)", "States.Runtime",
                "bad argument #3 to 'States.ArrayRange' (step must not be 0)");
 }
@@ -465,15 +505,18 @@ static void test_intrinsics_array_get_item(void **state)
     check_eval("States.ArrayGetItem($.list, 0)", "1");
     check_eval("States.ArrayGetItem($.list, 3)", "{\"x\":1}");
     check_eval("States.ArrayGetItem($.list, 4.0)", "{\"x\":1}");
-    check_fail("States.ArrayGetItem($.list, 5)", "States.Runtime",
-               "bad argument #2 to 'States.ArrayGetItem' (index 5 is out of bounds for an "
-               "array of 5 items)");
-    check_fail("States.ArrayGetItem($.list, $.neg)", "States.Runtime",
-               "bad argument #2 to 'States.ArrayGetItem' (index must not be negative, got "
-               "-1)");
-    check_fail("States.ArrayGetItem(States.Array(), 0)", "States.Runtime",
-               "bad argument #2 to 'States.ArrayGetItem' (index 0 is out of bounds for an "
-               "array of 0 items)");
+    check_fail(
+        "States.ArrayGetItem($.list, 5)", "States.Runtime",
+        "bad argument #2 to 'States.ArrayGetItem' (index 5 is out of bounds for an "
+        "array of 5 items)");
+    check_fail(
+        "States.ArrayGetItem($.list, $.neg)", "States.Runtime",
+        "bad argument #2 to 'States.ArrayGetItem' (index must not be negative, got "
+        "-1)");
+    check_fail(
+        "States.ArrayGetItem(States.Array(), 0)", "States.Runtime",
+        "bad argument #2 to 'States.ArrayGetItem' (index 0 is out of bounds for an "
+        "array of 0 items)");
 }
 
 static void test_intrinsics_array_length_unique(void **state)
@@ -501,8 +544,9 @@ static void test_intrinsics_base64(void **state)
     check_eval("States.Base64Decode('YQ')", "\"a\"");
     check_eval("States.Base64Decode('YWI')", "\"ab\"");
     /* round trips, including multi-byte UTF-8 */
-    check_eval("States.Base64Decode(States.Base64Encode('h\xc3\xa9llo \xf0\x9f\x98\x80'))",
-               "\"h\xc3\xa9llo \xf0\x9f\x98\x80\"");
+    check_eval(
+        "States.Base64Decode(States.Base64Encode('h\xc3\xa9llo \xf0\x9f\x98\x80'))",
+        "\"h\xc3\xa9llo \xf0\x9f\x98\x80\"");
     check_eval("States.Base64Decode(States.Base64Encode($.data))", "\"input data\"");
     check_fail("States.Base64Decode('a$b=')", "States.Runtime",
                "bad argument #1 to 'States.Base64Decode' (invalid base64 character at "
@@ -529,8 +573,9 @@ static void test_intrinsics_base64_limit(void **state)
     strcpy(big + 21 + 10001, "')");
     json_t *out = run_seeded(ok, 1);
     json_decref(out);
-    check_reject(big, 20, "bad argument #1 to 'States.Base64Encode' (string of 10001 "
-                          "characters is longer than the limit of 10000)");
+    check_reject(big, 20,
+                 "bad argument #1 to 'States.Base64Encode' (string of 10001 "
+                 "characters is longer than the limit of 10000)");
     free(ok);
     free(big);
 }
@@ -540,19 +585,24 @@ static void test_intrinsics_hash(void **state)
     (void)state;
     /* the five digests of "input data" recorded against AWS */
     check_eval("States.Hash($.data, 'MD5')", "\"812f45842bc6d66ee14572ce20db8e86\"");
-    check_eval("States.Hash($.data, 'SHA-1')", "\"aaff4a450a104cd177d28d18d74485e8cae074b7\"");
+    check_eval("States.Hash($.data, 'SHA-1')",
+               "\"aaff4a450a104cd177d28d18d74485e8cae074b7\"");
     check_eval("States.Hash($.data, 'SHA-256')",
                "\"b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3\"");
-    check_eval("States.Hash($.data, 'SHA-384')",
-               "\"d28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc"
-               "835ebb27e1fb9e9374a15562\"");
-    check_eval("States.Hash($.data, 'SHA-512')",
-               "\"6ce4adb348546d4f449c4d25aad9a7c9cb711d9e91982d3f0b29ca2f3f47d4ce2deba23bf"
-               "2954f0f1d593fc50283731a533d30d425402d4f91316d871303aac4\"");
-    check_eval("States.Hash('', 'SHA-1')", "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"");
-    check_fail("States.Hash($.data, $.alg)", "States.Runtime",
-               "bad argument #2 to 'States.Hash' (unsupported algorithm 'SHA-3' (use MD5, "
-               "SHA-1, SHA-256, SHA-384 or SHA-512))");
+    check_eval(
+        "States.Hash($.data, 'SHA-384')",
+        "\"d28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc"
+        "835ebb27e1fb9e9374a15562\"");
+    check_eval(
+        "States.Hash($.data, 'SHA-512')",
+        "\"6ce4adb348546d4f449c4d25aad9a7c9cb711d9e91982d3f0b29ca2f3f47d4ce2deba23bf"
+        "2954f0f1d593fc50283731a533d30d425402d4f91316d871303aac4\"");
+    check_eval("States.Hash('', 'SHA-1')",
+               "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"");
+    check_fail(
+        "States.Hash($.data, $.alg)", "States.Runtime",
+        "bad argument #2 to 'States.Hash' (unsupported algorithm 'SHA-3' (use MD5, "
+        "SHA-1, SHA-256, SHA-384 or SHA-512))");
     check_fail("States.Hash($.a, 'MD5')", "States.Runtime",
                "bad argument #1 to 'States.Hash' (string expected, got object)");
 }
@@ -564,11 +614,16 @@ static void test_intrinsics_math_add(void **state)
     static const struct {
         const char *expr, *want;
     } cases[] = {
-        {"States.MathAdd(1.49, 1.5)", "3"},  {"States.MathAdd(-1.5, 0)", "-1"},
-        {"States.MathAdd(-0.5, 0.5)", "1"},  {"States.MathAdd(2.5, 0)", "3"},
-        {"States.MathAdd(-2.5, 0)", "-2"},   {"States.MathAdd(1.4, 0)", "1"},
-        {"States.MathAdd(-1.6, 0)", "-2"},   {"States.MathAdd(0.49999999999999994, 0)", "0"},
-        {"States.MathAdd(111, -1)", "110"},  {"States.MathAdd($.half, $.neg)", "2"},
+        {"States.MathAdd(1.49, 1.5)", "3"},
+        {"States.MathAdd(-1.5, 0)", "-1"},
+        {"States.MathAdd(-0.5, 0.5)", "1"},
+        {"States.MathAdd(2.5, 0)", "3"},
+        {"States.MathAdd(-2.5, 0)", "-2"},
+        {"States.MathAdd(1.4, 0)", "1"},
+        {"States.MathAdd(-1.6, 0)", "-2"},
+        {"States.MathAdd(0.49999999999999994, 0)", "0"},
+        {"States.MathAdd(111, -1)", "110"},
+        {"States.MathAdd($.half, $.neg)", "2"},
         {"States.MathAdd(2147483647, 1)", "2147483648"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
@@ -625,7 +680,9 @@ static void test_intrinsics_string_split(void **state)
                "[\"AWS\",\"EC2\",\"Instance\"]");
     check_eval("States.StringSplit('', ',')", "[]");
     check_eval("States.StringSplit('abc', '')", "[\"abc\"]");
-    check_eval("States.StringSplit('a\xc3\xa9" "b\xe2\x82\xac" "c', '\xe2\x82\xac\xc3\xa9')",
+    check_eval("States.StringSplit('a\xc3\xa9"
+               "b\xe2\x82\xac"
+               "c', '\xe2\x82\xac\xc3\xa9')",
                "[\"a\",\"b\",\"c\"]");
 }
 
@@ -642,8 +699,8 @@ static void test_intrinsics_uuid(void **state)
         else
             assert_non_null(strchr("0123456789abcdef", s[i]));
     }
-    assert_int_equal(s[14], '4');                  /* version 4 */
-    assert_non_null(strchr("89ab", s[19]));        /* RFC 4122 variant */
+    assert_int_equal(s[14], '4');           /* version 4 */
+    assert_non_null(strchr("89ab", s[19])); /* RFC 4122 variant */
     assert_true(json_equal(a, b));
     assert_false(json_equal(a, c));
     json_decref(a);
@@ -665,26 +722,31 @@ static void test_intrinsics_uuid(void **state)
 static void test_intrinsics_path_errors(void **state)
 {
     (void)state;
-    check_fail("States.Format('{}', $.nope)", "States.Runtime",
-               "bad argument #2 to 'States.Format' (invalid path '$.nope': No results for "
-               "path: $['nope'])");
-    check_fail("States.Array($.a.x.y)", "States.Runtime",
-               "bad argument #1 to 'States.Array' (invalid path '$.a.x.y': Missing property "
-               "in path $['a']['x'])");
-    check_fail("States.Array($undefined)", "States.Runtime",
-               "bad argument #1 to 'States.Array' (invalid path '$undefined': The variable "
-               "'$undefined' is not defined)");
+    check_fail(
+        "States.Format('{}', $.nope)", "States.Runtime",
+        "bad argument #2 to 'States.Format' (invalid path '$.nope': No results for "
+        "path: $['nope'])");
+    check_fail(
+        "States.Array($.a.x.y)", "States.Runtime",
+        "bad argument #1 to 'States.Array' (invalid path '$.a.x.y': Missing property "
+        "in path $['a']['x'])");
+    check_fail(
+        "States.Array($undefined)", "States.Runtime",
+        "bad argument #1 to 'States.Array' (invalid path '$undefined': The variable "
+        "'$undefined' is not defined)");
     /* a failure deep inside stops the whole call */
-    check_fail("States.Format('{}', States.ArrayGetItem($.list, 9))", "States.Runtime",
-               "bad argument #2 to 'States.ArrayGetItem' (index 9 is out of bounds for an "
-               "array of 5 items)");
+    check_fail(
+        "States.Format('{}', States.ArrayGetItem($.list, 9))", "States.Runtime",
+        "bad argument #2 to 'States.ArrayGetItem' (index 9 is out of bounds for an "
+        "array of 5 items)");
 }
 
 static void test_intrinsics_eval_without_generator(void **state)
 {
     (void)state;
     /* a NULL generator still gives a deterministic value, and NULL err is allowed */
-    struct intr_call *c = compile_ok("States.Array(States.UUID(), States.MathRandom(1, 9))");
+    struct intr_call *c =
+        compile_ok("States.Array(States.UUID(), States.MathRandom(1, 9))");
     json_t *a, *b;
     assert_int_equal(intr_eval(c, input, NULL, NULL, NULL, &a, NULL), 0);
     assert_int_equal(intr_eval(c, input, NULL, NULL, NULL, &b, NULL), 0);

@@ -22,7 +22,9 @@ static const char *const DOC_TEXT =
     "{\"category\":\"fiction\",\"author\":\"J. R. R. Tolkien\",\"title\":\"LOTR\","
     "\"isbn\":\"0-395\",\"price\":22.99}],"
     "\"bicycle\":{\"color\":\"red\",\"price\":19.95}},"
-    "\"a b\":1,\"it's\":2,\"detail-type\":\"x\",\"0\":\"zero\",\"\\u00e9t\\u00e9\":\"summer\","
+    "\"a "
+    "b\":1,\"it's\":2,\"detail-type\":\"x\",\"0\":\"zero\",\"\\u00e9t\\u00e9\":"
+    "\"summer\","
     "\"n\":null,\"s\":\"str\",\"t\":true,\"arr\":[0,1,2,3,4,5],"
     "\"nums\":[{\"v\":1},{\"v\":\"1\"},{\"v\":2.5},{\"v\":null},{\"w\":1}],"
     "\"nested\":{\"a\":{\"b\":{\"c\":[10,20]}}}}";
@@ -42,8 +44,9 @@ static int setup(void **state)
 {
     (void)state;
     doc = load(DOC_TEXT);
-    ctx = load("{\"Execution\":{\"Id\":\"arn:aws:states:r:1:execution:sm:run\","
-               "\"Input\":{\"k\":1}},\"Map\":{\"Item\":{\"Index\":3,\"Value\":{\"x\":1}}}}");
+    ctx = load(
+        "{\"Execution\":{\"Id\":\"arn:aws:states:r:1:execution:sm:run\","
+        "\"Input\":{\"k\":1}},\"Map\":{\"Item\":{\"Index\":3,\"Value\":{\"x\":1}}}}");
     vars = load("{\"answer\":42,\"cfg\":{\"list\":[\"a\",\"b\"]},\"nothing\":null}");
     return 0;
 }
@@ -177,8 +180,9 @@ static void test_jpath_indexes(void **state)
 static void test_jpath_wildcards(void **state)
 {
     (void)state;
-    check_eval("$.store.book[*].author",
-               "[\"Nigel Rees\",\"Evelyn Waugh\",\"Herman Melville\",\"J. R. R. Tolkien\"]");
+    check_eval(
+        "$.store.book[*].author",
+        "[\"Nigel Rees\",\"Evelyn Waugh\",\"Herman Melville\",\"J. R. R. Tolkien\"]");
     check_eval("$.store.bicycle.*", "[\"red\",19.95]");
     check_eval("$.store.bicycle[*]", "[\"red\",19.95]");
     check_eval("$.arr.*", "[0,1,2,3,4,5]");
@@ -189,8 +193,9 @@ static void test_jpath_wildcards(void **state)
 static void test_jpath_deep_scan(void **state)
 {
     (void)state;
-    check_eval("$..author",
-               "[\"Nigel Rees\",\"Evelyn Waugh\",\"Herman Melville\",\"J. R. R. Tolkien\"]");
+    check_eval(
+        "$..author",
+        "[\"Nigel Rees\",\"Evelyn Waugh\",\"Herman Melville\",\"J. R. R. Tolkien\"]");
     check_eval("$.store..price", "[8.95,12.99,8.99,22.99,19.95]");
     check_eval("$.nested..*", "[{\"b\":{\"c\":[10,20]}},{\"c\":[10,20]},[10,20],10,20]");
     check_eval("$.nested..[0]", "[10]");
@@ -250,7 +255,8 @@ static void test_jpath_filters_compare(void **state)
     check_eval("$.store.book[?(@.price >= 22.99)].title", "[\"LOTR\"]");
     check_eval("$.store.book[?(@.category == 'reference')].title", "[\"Sayings\"]");
     check_eval("$.store.book[?(@.category != \"fiction\")].title", "[\"Sayings\"]");
-    check_eval("$.store.book[?(@.title > 'M')].title", "[\"Sayings\",\"Sword\",\"Moby Dick\"]");
+    check_eval("$.store.book[?(@.title > 'M')].title",
+               "[\"Sayings\",\"Sword\",\"Moby Dick\"]");
     check_eval("$.store.book[?(@.price>20)].title", "[\"LOTR\"]");
     check_eval("$.store.book[?(@.price > 100)]", "[]");
 }
@@ -393,19 +399,23 @@ static void test_jpath_not_found_messages(void **state)
     check_not_found("$.no.x", "Missing property in path $['no']");
     check_not_found("$.store.nope.x.y", "Missing property in path $['store']['nope']");
     check_not_found("$.nested.a.zz", "No results for path: $['nested']['a']['zz']");
-    check_not_found("$.s.x", "Expected to find an object with property ['x'] in path $['s'] "
-                             "but found 'java.lang.String'");
+    check_not_found("$.s.x",
+                    "Expected to find an object with property ['x'] in path $['s'] "
+                    "but found 'java.lang.String'");
     check_not_found("$.arr.x", "Expected to find an object with property ['x'] in path "
                                "$['arr'] but found 'net.minidev.json.JSONArray'");
-    check_not_found("$.n.x", "Expected to find an object with property ['x'] in path $['n'] "
-                             "but found 'null'");
+    check_not_found("$.n.x",
+                    "Expected to find an object with property ['x'] in path $['n'] "
+                    "but found 'null'");
     check_not_found("$.n[0]", "The path $['n'] is null");
-    check_not_found("$.s[0]",
-                    "Filter: [0] can only be applied to arrays. Current context is: \"str\"");
+    check_not_found(
+        "$.s[0]",
+        "Filter: [0] can only be applied to arrays. Current context is: \"str\"");
     check_not_found("$.arr[6]", "No results for path: $['arr'][6]");
     check_not_found("$.arr[-7]", "No results for path: $['arr'][-7]");
-    check_not_found("$.t[?(@.x)]",
-                    "Filter: [?] can not be applied to primitives. Current context is: true");
+    check_not_found(
+        "$.t[?(@.x)]",
+        "Filter: [?] can not be applied to primitives. Current context is: true");
     check_not_found("$.no.length()", "Missing property in path $['no']");
 }
 
@@ -433,10 +443,12 @@ static void test_jpath_definite_flag(void **state)
         const char *expr;
         int definite;
     } cases[] = {
-        {"$", 1},           {"$.a.b", 1},        {"$['a'][0]", 1},     {"$[-1]", 1},
-        {"$$.Execution", 1}, {"$v.x", 1},         {"$['a','b']", 1},    {"$.a.length()", 1},
-        {"$[*]", 0},        {"$.*", 0},          {"$..a", 0},          {"$[0,1]", 0},
-        {"$[1:2]", 0},      {"$[?(@.a)]", 0},    {"$['a','b'].c", 0},  {"$..a[0]", 0},
+        {"$", 1},          {"$.a.b", 1},        {"$['a'][0]", 1},
+        {"$[-1]", 1},      {"$$.Execution", 1}, {"$v.x", 1},
+        {"$['a','b']", 1}, {"$.a.length()", 1}, {"$[*]", 0},
+        {"$.*", 0},        {"$..a", 0},         {"$[0,1]", 0},
+        {"$[1:2]", 0},     {"$[?(@.a)]", 0},    {"$['a','b'].c", 0},
+        {"$..a[0]", 0},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         struct jpath *p = compile_ok(cases[i].expr, JPATH_PATH);
@@ -473,16 +485,22 @@ static void test_jpath_reference_rejections(void **state)
     check_reject("$..a", JPATH_REFERENCE, 1, "'..' is not allowed in a reference path");
     check_reject("$.a.*", JPATH_REFERENCE, 4, "'*' is not allowed in a reference path");
     check_reject("$.a[*]", JPATH_REFERENCE, 4, "'*' is not allowed in a reference path");
-    check_reject("$.a[?(@.x)]", JPATH_REFERENCE, 4, "filters are not allowed in a reference path");
-    check_reject("$.a[1:2]", JPATH_REFERENCE, 5, "slices are not allowed in a reference path");
-    check_reject("$.a[:2]", JPATH_REFERENCE, 4, "slices are not allowed in a reference path");
-    check_reject("$.a[0,1]", JPATH_REFERENCE, 5, "unions are not allowed in a reference path");
-    check_reject("$['a','b']", JPATH_REFERENCE, 5, "unions are not allowed in a reference path");
+    check_reject("$.a[?(@.x)]", JPATH_REFERENCE, 4,
+                 "filters are not allowed in a reference path");
+    check_reject("$.a[1:2]", JPATH_REFERENCE, 5,
+                 "slices are not allowed in a reference path");
+    check_reject("$.a[:2]", JPATH_REFERENCE, 4,
+                 "slices are not allowed in a reference path");
+    check_reject("$.a[0,1]", JPATH_REFERENCE, 5,
+                 "unions are not allowed in a reference path");
+    check_reject("$['a','b']", JPATH_REFERENCE, 5,
+                 "unions are not allowed in a reference path");
     check_reject("$.a.length()", JPATH_REFERENCE, 4,
                  "functions are not allowed in a reference path");
     /* what a reference path may hold */
-    const char *ok[] = {"$", "$.a", "$.a.b[0]", "$['a b'][-1].c", "$$.Execution.Id",
-                        "$var.x", "$.detail-type"};
+    const char *ok[] = {
+        "$",      "$.a",          "$.a.b[0]", "$['a b'][-1].c", "$$.Execution.Id",
+        "$var.x", "$.detail-type"};
     for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
         struct jpath_err err;
         if (jpath_check(ok[i], JPATH_REFERENCE, &err))
@@ -509,12 +527,15 @@ static void test_jpath_syntax_rejections(void **state)
         {"$.a b", 3, "unexpected whitespace (write ['a b'] for names with spaces)"},
         {"$a-b", 2, "unexpected '-' in path"},
         {"$$x", 2, "unexpected 'x' in path"},
-        {"$[", 2, "expected a quoted name, an index, '*', a slice or a filter after '[' but "
-                  "found the end of the path"},
-        {"$[]", 2, "expected a quoted name, an index, '*', a slice or a filter after '[' but "
-                   "found ']'"},
-        {"$[a]", 2, "expected a quoted name, an index, '*', a slice or a filter after '[' but "
-                    "found 'a'"},
+        {"$[", 2,
+         "expected a quoted name, an index, '*', a slice or a filter after '[' but "
+         "found the end of the path"},
+        {"$[]", 2,
+         "expected a quoted name, an index, '*', a slice or a filter after '[' but "
+         "found ']'"},
+        {"$[a]", 2,
+         "expected a quoted name, an index, '*', a slice or a filter after '[' but "
+         "found 'a'"},
         {"$['a", 2, "unterminated string"},
         {"$['a'", 5, "expected ',' or ']' but found the end of the path"},
         {"$['a' 'b']", 6, "expected ',' or ']' but found '''"},
@@ -555,12 +576,14 @@ static void test_jpath_filter_rejections(void **state)
         {"$[?('x')]", 4, "a literal alone is not a condition"},
         {"$[?(@.a > 1 | @.b)]", 12, "use '||' to combine conditions"},
         {"$[?(@.a & @.b)]", 8, "use '&&' to combine conditions"},
-        {"$[?(@.a =~ 'x')]", 11, "expected a /regular expression/ after '=~' but found '''"},
+        {"$[?(@.a =~ 'x')]", 11,
+         "expected a /regular expression/ after '=~' but found '''"},
         {"$[?(@.a == /x/)]", 11, "a regular expression needs the '=~' operator"},
         {"$[?(/x/ == @.a)]", 4, "a regular expression must follow '=~'"},
         {"$[?(@.a =~ /x/q)]", 14, "unknown regular expression flag 'q'"},
         {"$[?(@.a =~ /x)]", 11, "unterminated regular expression"},
-        {"$[?(@.a =~ /(/)]", 13, "invalid regular expression: missing closing parenthesis"},
+        {"$[?(@.a =~ /(/)]", 13,
+         "invalid regular expression: missing closing parenthesis"},
         {"$[?((@.a)]", 9, "expected ')' or an operator but found ']'"},
         {"$[?(@.a == 'x)]", 11, "unterminated string"},
         {"$[?(@.a == 1e999)]", 11, "invalid value '1e999'"},
@@ -603,9 +626,14 @@ static void test_jpath_compile_prefix(void **state)
         const char *text;
         size_t end;
     } cases[] = {
-        {"$.a, 3)", 3},          {"$.a)", 3},          {"$['x,y'], 1", 8},
-        {"$[?(@.a, 1)]", 0},     {"$$.Execution.Id)", 15},
-        {"$[?(@.a == 'x')].b,", 18}, {"$ ,", 1},       {"$var.x)", 6},
+        {"$.a, 3)", 3},
+        {"$.a)", 3},
+        {"$['x,y'], 1", 8},
+        {"$[?(@.a, 1)]", 0},
+        {"$$.Execution.Id)", 15},
+        {"$[?(@.a == 'x')].b,", 18},
+        {"$ ,", 1},
+        {"$var.x)", 6},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         struct jpath_err err;
@@ -627,11 +655,11 @@ static void test_jpath_utf8_prefix(void **state)
     (void)state;
     assert_int_equal(jpath_utf8_prefix("abc", 3), 3);
     assert_int_equal(jpath_utf8_prefix("a\xc3\xa9z", 4), 4);
-    assert_int_equal(jpath_utf8_prefix("a\xc3", 2), 1);              /* truncated */
-    assert_int_equal(jpath_utf8_prefix("a\xc0\x80", 3), 1);          /* overlong */
-    assert_int_equal(jpath_utf8_prefix("\xed\xa0\x80", 3), 0);       /* surrogate */
-    assert_int_equal(jpath_utf8_prefix("\xf0\x9f\x98\x80!", 5), 5);  /* emoji */
-    assert_int_equal(jpath_utf8_prefix("\xf4\x90\x80\x80", 4), 0);   /* > U+10FFFF */
+    assert_int_equal(jpath_utf8_prefix("a\xc3", 2), 1);             /* truncated */
+    assert_int_equal(jpath_utf8_prefix("a\xc0\x80", 3), 1);         /* overlong */
+    assert_int_equal(jpath_utf8_prefix("\xed\xa0\x80", 3), 0);      /* surrogate */
+    assert_int_equal(jpath_utf8_prefix("\xf0\x9f\x98\x80!", 5), 5); /* emoji */
+    assert_int_equal(jpath_utf8_prefix("\xf4\x90\x80\x80", 4), 0);  /* > U+10FFFF */
 }
 
 /* ---- ResultPath writes --------------------------------------------------------- */
