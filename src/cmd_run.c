@@ -2,6 +2,7 @@
  * wfgen run --local (KEY | -d FILE) [--input JSON | --input-file F] [--scheduled-time T]
  *                   [--mocks F [--case NAME] [--state-machine NAME]] [--strict-mocks]
  *                   [--context F] [--trace] [--history F] [--format text|json] [--seed N]
+ *                   [--name NAME] [--items-dir DIR] [--redrive HISTORY]
  * Loads a catalog workflow (expanded as `build` does) or any ASL file, runs it on the
  * local interpreter and prints the result; exit 5 when the execution did not succeed.
  */
@@ -24,7 +25,7 @@
 struct run_args {
     bool local, trace, strict;
     const char *catalog, *def, *input, *input_file, *sched, *mocks, *mcase, *machine;
-    const char *context, *history, *format, *name, *items;
+    const char *context, *history, *format, *name, *items, *redrive;
     long seed;
 };
 
@@ -36,7 +37,7 @@ struct run_ctx {
     bool have_def;
     struct mock mock;
     bool have_mock;
-    json_t *input, *context;
+    json_t *input, *context, *redrive;
     char *machine_name, *role_arn;
     const struct workflow *wf;
 };
@@ -192,6 +193,21 @@ static int load_mocks(struct run_ctx *rc, const struct run_args *a)
     return 0;
 }
 
+/* Loads a saved history and checks that it can be redriven. */
+static int load_redrive(struct run_ctx *rc, const char *path)
+{
+    int code = load_file(rc, path, "history", &rc->redrive);
+    if (code)
+        return code;
+    char *why = NULL;
+    if (interp_redrivable(rc->redrive, &why)) {
+        fprintf(stderr, "wfgen run: cannot redrive '%s': %s\n", path, why);
+        free(why);
+        return WF_EXIT_INVALID;
+    }
+    return 0;
+}
+
 static void print_text(const struct interp_result *res, int64_t start, FILE *out)
 {
     fprintf(out, "status: %s\n", interp_status_name(res->status));
@@ -258,6 +274,7 @@ static int execute(struct run_ctx *rc, const struct run_args *a, int64_t start)
         .dryrun = stderr,
         .history = a->history != NULL,
         .item_dir = a->items,
+        .redrive = rc->redrive,
     };
     struct interp_result res;
     interp_run(rc->def.root, rc->input, &o, &res);
@@ -282,6 +299,10 @@ static int check_args(const struct run_args *a, int nargs)
         fputs("wfgen run: give a workflow KEY or -d FILE (one of them)\n", stderr);
         return WF_EXIT_USAGE;
     }
+    if (a->redrive && (a->input || a->input_file)) {
+        fputs("wfgen run: --redrive reuses the saved run's input; drop --input\n", stderr);
+        return WF_EXIT_USAGE;
+    }
     if (a->input && a->input_file) {
         fputs("wfgen run: --input and --input-file exclude each other\n", stderr);
         return WF_EXIT_USAGE;
@@ -303,6 +324,7 @@ static void ctx_release(struct run_ctx *rc)
         catalog_release(&rc->cat);
     json_decref(rc->input);
     json_decref(rc->context);
+    json_decref(rc->redrive);
     free(rc->machine_name);
     free(rc->role_arn);
     diag_release(&rc->dl);
@@ -332,6 +354,8 @@ int cmd_run(int argc, char **argv)
         {"name", 0, OPT_STRING, &a.name, "NAME", "execution name (default local)"},
         {"items-dir", 0, OPT_STRING, &a.items, "DIR",
          "folder standing in for S3 (distributed Map; default .)"},
+        {"redrive", 0, OPT_STRING, &a.redrive, "HISTORY",
+         "re-enter a failed run from its saved --history file"},
     };
     const struct opt_cmd cmd = {
         "run",
@@ -364,6 +388,8 @@ int cmd_run(int argc, char **argv)
             code = WF_EXIT_INVALID;
         }
     }
+    if (!code && a.redrive)
+        code = load_redrive(&rc, a.redrive);
     if (!code)
         code = execute(&rc, &a, start);
     ctx_release(&rc);

@@ -758,7 +758,33 @@ struct tz_session {
 
 static const char *const tz_rejected[] = {"localtime", "posixrules", "right/"};
 
+static bool tz_valid_uncached(const char *tz);
+
+/*
+ * Catalogs name the same few zones thousands of times; each answer is kept for the
+ * life of the process (the zoneinfo folder does not change under a running build).
+ */
 bool sched_tz_valid(const char *tz)
+{
+    static struct {
+        char name[SCHED_TZ_MAX + 1];
+        bool ok;
+    } memo[32];
+    static size_t nmemo;
+    if (!tz || strlen(tz) > SCHED_TZ_MAX)
+        return false;
+    for (size_t i = 0; i < nmemo; i++)
+        if (!strcmp(memo[i].name, tz))
+            return memo[i].ok;
+    bool ok = tz_valid_uncached(tz);
+    if (nmemo < ARRAY_SIZE(memo)) {
+        strcpy(memo[nmemo].name, tz);
+        memo[nmemo++].ok = ok;
+    }
+    return ok;
+}
+
+static bool tz_valid_uncached(const char *tz)
 {
     size_t len = tz ? strlen(tz) : 0;
     if (len == 0 || len > SCHED_TZ_MAX || tz[0] == '/' || tz[len - 1] == '/')
@@ -1110,30 +1136,60 @@ static bool fires_between(const struct sched_expr *e, int64_t a, int64_t b, int6
     return false;
 }
 
-static int dst_in_zone(const struct sched_expr *e, int64_t from, int64_t to,
+/*
+ * The offset changes of one zone within one window, found once and kept: finding them
+ * samples the zone every 12 hours, far more work than checking a schedule against them.
+ */
+struct zone_changes {
+    char tz[SCHED_TZ_MAX + 1];
+    int64_t from, to;
+    struct change *v;
+    size_t n;
+};
+
+static struct zone_changes *zone_changes_get(const char *tz, int64_t from, int64_t to)
+{
+    static struct zone_changes cache[16];
+    static size_t ncache, next_slot;
+    for (size_t i = 0; i < ncache; i++)
+        if (!strcmp(cache[i].tz, tz) && cache[i].from == from && cache[i].to == to)
+            return &cache[i];
+    struct tz_session sess;
+    if (tz_enter(&sess, tz))
+        return NULL;
+    struct zone_changes *z = &cache[next_slot];
+    next_slot = (next_slot + 1) % ARRAY_SIZE(cache);
+    if (ncache < ARRAY_SIZE(cache))
+        ncache++;
+    free(z->v);
+    *z = (struct zone_changes){.from = from, .to = to};
+    strcpy(z->tz, tz);
+    size_t alloc = 0;
+    struct change ch;
+    for (int64_t t = from; next_change(t, to, &ch); t = ch.at) {
+        VEC_GROW(z->v, z->n + 1, alloc);
+        z->v[z->n++] = ch;
+    }
+    tz_leave(&sess);
+    return z;
+}
+
+static int dst_in_zone(const struct zone_changes *z, const struct sched_expr *e,
                        struct sched_dst *out)
 {
-    struct change ch;
-    from = clamp_time(from);
-    to = clamp_time(to);
-    if (e->kind == SCHED_AT) {
-        /* Only a change within two days of the at() time can matter. */
-        int64_t l = civil_to_secs(&e->at);
-        from = from > l - 2 * 86400 ? from : l - 2 * 86400;
-        to = to < l + 2 * 86400 ? to : l + 2 * 86400;
-    }
-    for (int64_t t = from; next_change(t, to, &ch); t = ch.at) {
-        bool gap = ch.after > ch.before;
-        int64_t a = ch.at + (gap ? ch.before : ch.after);
-        int64_t b = ch.at + (gap ? ch.after : ch.before);
+    for (size_t i = 0; i < z->n; i++) {
+        const struct change *ch = &z->v[i];
+        bool gap = ch->after > ch->before;
+        int64_t a = ch->at + (gap ? ch->before : ch->after);
+        int64_t b = ch->at + (gap ? ch->after : ch->before);
         int64_t hit;
         if (!fires_between(e, a, b, &hit))
             continue;
         out->gap = gap;
         out->local = civil_from_secs(hit);
-        out->from = civil_from_secs(ch.at + ch.before);
-        out->to = civil_from_secs(ch.at + ch.after);
-        out->change_utc = ch.at;
+        out->from = civil_from_secs(ch->at + ch->before);
+        out->to = civil_from_secs(ch->at + ch->after);
+        out->change_utc = ch->at;
         return 1;
     }
     return 0;
@@ -1142,12 +1198,15 @@ static int dst_in_zone(const struct sched_expr *e, int64_t from, int64_t to,
 int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
                    int64_t to_utc, struct sched_dst *out)
 {
-    struct tz_session s;
-    if (tz_enter(&s, tz))
-        return -1;
-    int rc = dst_in_zone(e, from_utc, to_utc, out);
-    tz_leave(&s);
-    return rc;
+    int64_t from = clamp_time(from_utc), to = clamp_time(to_utc);
+    if (e->kind == SCHED_AT) {
+        /* Only a change within two days of the at() time can matter. */
+        int64_t l = civil_to_secs(&e->at);
+        from = from > l - 2 * 86400 ? from : l - 2 * 86400;
+        to = to < l + 2 * 86400 ? to : l + 2 * 86400;
+    }
+    const struct zone_changes *z = zone_changes_get(tz, from, to);
+    return z ? dst_in_zone(z, e, out) : -1;
 }
 
 /* ==== ISO 8601 ==================================================================== */
@@ -1341,8 +1400,8 @@ int sched_check(const char *text, struct loc loc, const char *tz, struct diag_li
     if (!tz || !sched_tz_valid(tz))
         return 0;
     loc.len = char_count(text, strlen(text));
-    int64_t first;
-    if (e.kind == SCHED_CRON && sched_next(&e, tz, -2 * 86400, &first) == 1) {
+    struct sched_civil first = {SCHED_YEAR_MIN, 1, 1, 0, 0, 0};
+    if (e.kind == SCHED_CRON && cron_scan(&e.cron, &first) == 1) {
         diag_add(dl, D_SCHED_NEVER, loc,
                  "schedule never fires: no date matches its day, month and year fields");
         return 0;

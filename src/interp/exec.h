@@ -77,6 +77,10 @@ void exec_uuid(struct exec *ex, char *buf);
 int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
                  struct fail *f);
 
+/* Like exec_machine, entering state `start` instead of StartAt. */
+int exec_machine_from(struct thread *t, json_t *machine, const char *start, json_t *input,
+                      json_t **out, struct fail *f);
+
 /* Advances the clock by ms; fails with FK_TIMED_OUT when the deadline passes. */
 int exec_advance(struct thread *t, int64_t ms, struct fail *f);
 
@@ -172,7 +176,30 @@ int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule);
 /* StringMatches: '*' wildcards, backslash escapes a star or a backslash; whole string. */
 bool choice_string_matches(const char *s, size_t slen, const char *pat);
 int map_run(struct visit *v, json_t *eff, json_t **result);
+/* Map helpers shared with the distributed Map (dmap.c). */
+int map_items(struct visit *v, json_t *eff, json_t **items);
+int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out);
+int map_max_concurrency(struct visit *v, json_t *eff, long *out);
+size_t map_first_free(const int64_t *slots, size_t n);
+/* A distributed Map: items (ItemReader), batches, child executions, ResultWriter. */
+int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result);
 int parallel_run(struct visit *v, json_t *task_input, json_t **result);
+
+/* ---- redrive ------------------------------------------------------------------------- */
+
+struct redrive_point {
+    json_t *input;        /* new: the original execution input */
+    char *state;          /* the top-level state entered but not exited */
+    json_t *state_input;  /* new: its recorded input */
+    json_t *vars;         /* new: variables assigned before it */
+    int64_t start_ms;     /* the original start */
+    int64_t resume_ms;    /* the time of the history's last event */
+    long count;           /* earlier redrives (ExecutionRedriven events) */
+};
+
+/* Reads a saved history. Returns 0, or -1 with *err (new message) when not redrivable. */
+int redrive_find(json_t *history, struct redrive_point *rp, char **err);
+void redrive_release(struct redrive_point *rp);
 
 /* ---- time ------------------------------------------------------------------------------ */
 

@@ -459,6 +459,11 @@ static void visit_exit(struct visit *v)
         }
     }
     exec_trace(v, "output", v->output);
+    if (v->next && v->t->ex->o->trace) {
+        json_t *n = json_string(v->next);
+        exec_trace(v, "next", n);
+        json_decref(n);
+    }
     if (!v->type->has_exit) {
         json_decref(vars_text);
         return;
@@ -525,8 +530,14 @@ static int visit_state(struct thread *t, const char *name, json_t *st, json_t *i
 int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
                  struct fail *f)
 {
+    return exec_machine_from(t, machine, json_string_value(json_object_get(machine, "StartAt")),
+                             input, out, f);
+}
+
+int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_t *input,
+                      json_t **out, struct fail *f)
+{
     json_t *states = json_object_get(machine, "States");
-    const char *name = json_string_value(json_object_get(machine, "StartAt"));
     json_t *cur = json_incref(input);
     for (;;) {
         json_t *st = name ? json_object_get(states, name) : NULL;
@@ -589,11 +600,11 @@ static void merge_into(json_t *dst, json_t *src)
 }
 
 static json_t *context_base(struct exec *ex, json_t *input, const char *machine,
-                            const char *name, const char *role)
+                            const char *name, const char *role, int64_t start)
 {
     const struct interp_opts *o = ex->o;
     char when[32];
-    interp_format_time(o->start_ms, when);
+    interp_format_time(start, when);
     json_t *exe = json_object();
     json_object_set_new(exe, "Id", json_sprintf("arn:%s:states:%s:%s:execution:%s:%s",
                                                 ex->partition, ex->region, ex->account,
@@ -648,6 +659,29 @@ static void finish(struct exec *ex, struct thread *t, int rc, json_t *out, struc
              d);
 }
 
+/*
+ * Continues a saved history: keeps its events, adds ExecutionRedriven, restores the
+ * variables and marks the Context object (RedriveCount, RedriveTime).
+ */
+static void redrive_resume(struct exec *ex, struct thread *t, struct redrive_point *rp,
+                           json_t *history)
+{
+    json_t *old = json_object_get(history, "events");
+    if (ex->events)
+        json_array_extend(ex->events, old);
+    ex->nevents = (long)json_array_size(old);
+    t->prev = ex->nevents;
+    json_t *d = ex->events ? json_pack("{s:I}", "redriveCount", (json_int_t)rp->count + 1)
+                           : NULL;
+    hist_add(t, "ExecutionRedriven", "executionRedrivenEventDetails", d);
+    json_object_update(t->vars, rp->vars);
+    json_t *exe = json_object_get(ex->ctx_base, "Execution");
+    char when[32];
+    interp_format_time(t->now, when);
+    json_object_set_new(exe, "RedriveCount", json_integer((json_int_t)rp->count + 1));
+    json_object_set_new(exe, "RedriveTime", json_string(when));
+}
+
 int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
                struct interp_result *res)
 {
@@ -661,17 +695,24 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
     char *role = o->role_arn ? xstrdup(o->role_arn)
                              : xasprintf("arn:%s:iam::%s:role/%s-sfn", ex.partition,
                                          ex.account, machine);
+    struct redrive_point rp = {0};
+    char *why = NULL;
+    bool redrive = o->redrive && !redrive_find(o->redrive, &rp, &why);
+    int64_t start = redrive ? rp.start_ms : o->start_ms;
+    if (redrive)
+        input = rp.input;
     ex.rng = o->seed;
     intr_rng_seed(&ex.irng, o->seed ^ UINT64_C(0x5f3759df));
     ex.events = o->history ? json_array() : NULL;
     ex.calls = json_object();
     ex.top_ql = json_string_value(json_object_get(def, "QueryLanguage"));
-    ex.ctx_base = context_base(&ex, input, machine, name, role);
+    ex.ctx_base = context_base(&ex, input, machine, name, role, start);
+    int64_t now = redrive ? rp.resume_ms : start;
     json_t *ts = json_object_get(def, "TimeoutSeconds");
     ex.deadline = json_is_integer(ts) && json_integer_value(ts) > 0
-                      ? o->start_ms + json_integer_value(ts) * 1000
+                      ? now + json_integer_value(ts) * 1000
                       : NO_DEADLINE;
-    struct thread t = {&ex, o->start_ms, json_object(), 0};
+    struct thread t = {&ex, now, json_object(), 0};
     json_t *d = NULL;
     if (ex.events) {
         d = json_object();
@@ -679,8 +720,13 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
         json_object_set_new(d, "inputDetails", hist_truncated());
         json_object_set_new(d, "roleArn", json_string(role));
     }
-    hist_add(&t, "ExecutionStarted", "executionStartedEventDetails", d);
-    t.prev = 0; /* AWS: the first state's Entered event points at 0 */
+    if (redrive) {
+        redrive_resume(&ex, &t, &rp, o->redrive);
+        json_decref(d);
+    } else {
+        hist_add(&t, "ExecutionStarted", "executionStartedEventDetails", d);
+        t.prev = 0; /* AWS: the first state's Entered event points at 0 */
+    }
     json_t *out = NULL;
     struct fail f = {0};
     int rc;
@@ -689,6 +735,13 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
         f.error = xstrdup("States.Runtime");
         f.cause = xstrdup("The definition is not a state machine (StartAt and States)");
         rc = -1;
+    } else if (o->redrive && !redrive) {
+        f.kind = FK_RUNTIME;
+        f.error = xstrdup("States.Runtime");
+        f.cause = xasprintf("The execution cannot be redriven: %s", why);
+        rc = -1;
+    } else if (redrive) {
+        rc = exec_machine_from(&t, def, rp.state, rp.state_input, &out, &f);
     } else {
         rc = exec_machine(&t, def, input, &out, &f);
     }
@@ -706,6 +759,8 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
     json_decref(ex.calls);
     json_decref(ex.ctx_base);
     free(role);
+    free(why);
+    redrive_release(&rp);
     expr_cache_clear();
     return res->status == INTERP_SUCCEEDED ? 0 : 1;
 }

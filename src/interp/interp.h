@@ -36,7 +36,9 @@ struct interp_opts {
     FILE *trace;               /* per-state input/parameters/output, or NULL */
     FILE *dryrun;              /* evaluated requests of unmocked Tasks, or NULL */
     bool history;              /* build interp_result.history */
-    json_t *redrive;           /* borrowed history ({"events": [...]}) to redrive, or NULL */
+    json_t *redrive;           /* borrowed history ({"events": [...]}) to redrive, or NULL:
+                                  the run re-enters its failed state with the recorded
+                                  input and variables, and `input` is ignored */
     const char *item_dir;      /* folder standing in for S3 (ItemReader/ResultWriter) */
 };
 
@@ -61,6 +63,13 @@ int interp_run(json_t *definition, json_t *input, const struct interp_opts *opts
                struct interp_result *res);
 
 void interp_result_release(struct interp_result *res);
+
+/*
+ * Checks that a saved history (borrowed, {"events": [...]}) can be redriven: it ended
+ * FAILED, TIMED_OUT or ABORTED with a top-level state left open. Returns 0, or -1 with
+ * *why (new string, caller frees) saying why not.
+ */
+int interp_redrivable(json_t *history, char **why);
 
 /* Status name as AWS spells it: "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED". */
 const char *interp_status_name(enum interp_status s);

@@ -1,8 +1,7 @@
 /*
- * Intrinsic functions of JSONPath mode: a hand-written parser compiling a call into a
- * small tree (literals, compiled jpaths, nested calls), the function table from
- * intrinsics.def, argument checks shared by intr_check and the evaluator, and the 18
- * States.* functions with AWS's recorded quirks (asl-semantics.md section 9).
+ * Intrinsic functions of JSONPath mode: a parser compiling a call into a small tree
+ * (literals, compiled jpaths, nested calls), argument checks shared by intr_check and
+ * the evaluator, and the 18 States.* functions with AWS's quirks (asl-semantics.md 9).
  */
 #include "interp/intrinsics.h"
 

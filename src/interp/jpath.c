@@ -1,8 +1,7 @@
 /*
- * JSONPath engine: a hand-written recursive-descent parser that compiles a path into
- * a vector of segments (filters into small expression trees), an evaluator with
- * Jayway's semantics (definite vs indefinite results, its error texts), and the
- * copy-on-write writer behind ResultPath.
+ * JSONPath engine: a hand-written recursive-descent parser compiling a path into
+ * segments (filters into small expression trees), an evaluator with Jayway's semantics
+ * and error texts, and the copy-on-write writer behind ResultPath.
  */
 #include "interp/jpath.h"
 
@@ -988,9 +987,8 @@ static struct jpath *compile(const char *expr, enum jpath_kind kind, size_t *end
             perr(&ps, ok, "invalid UTF-8");
             return NULL;
         }
-    }
-    if (!end)
         skip_ws(&ps); /* Jayway trims; real definitions carry stray spaces */
+    }
     struct jpath *p = parse_path(&ps);
     if (!p)
         return NULL;

@@ -34,7 +34,7 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
     json_t *branches = json_object_get(v->state, "Branches");
     if (!json_is_array(branches))
         return visit_runtime(v, "The Parallel state has no Branches array");
-    state_event(t, v, "Started", NULL);
+    state_event(t, v, "StateStarted", NULL);
     long started = t->prev;
     int64_t start = t->now, end = start;
     json_t *res = json_array();
@@ -53,7 +53,7 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
             t->now = bt.now;
             t->prev = bt.prev;
             if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY)
-                state_event(t, v, "Failed", NULL);
+                state_event(t, v, "StateFailed", NULL);
             fail_release(&v->f);
             fail_move(&v->f, &f);
             json_decref(res);
@@ -63,14 +63,14 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
     }
     t->now = end;
     t->prev = t->ex->nevents;
-    state_event(t, v, "Succeeded", NULL);
+    state_event(t, v, "StateSucceeded", NULL);
     *result = res;
     return 0;
 }
 
 /* ---- Map ------------------------------------------------------------------------------------ */
 
-static int max_concurrency(struct visit *v, json_t *eff, long *out)
+int map_max_concurrency(struct visit *v, json_t *eff, long *out)
 {
     json_t *lit = json_object_get(v->state, "MaxConcurrency");
     json_t *path = json_object_get(v->state, "MaxConcurrencyPath");
@@ -96,7 +96,7 @@ static int max_concurrency(struct visit *v, json_t *eff, long *out)
 }
 
 /* The items to iterate: ItemsPath (default $) applied to the effective input. */
-static int map_items(struct visit *v, json_t *eff, json_t **items)
+int map_items(struct visit *v, json_t *eff, json_t **items)
 {
     json_t *p = json_object_get(v->state, "ItemsPath");
     struct expr_err err = {0};
@@ -117,7 +117,7 @@ static int map_items(struct visit *v, json_t *eff, json_t **items)
 }
 
 /* The input of iteration i: ItemSelector (or legacy Parameters) or the item itself. */
-static int item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out)
+int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out)
 {
     json_t *sel = json_object_get(v->state, "ItemSelector");
     if (!sel)
@@ -158,7 +158,7 @@ static void iter_event(struct thread *t, struct visit *v, const char *what, size
 }
 
 /* Picks the slot that frees up first (lowest index on ties). */
-static size_t first_free(const int64_t *slots, size_t n)
+size_t map_first_free(const int64_t *slots, size_t n)
 {
     size_t best = 0;
     for (size_t j = 1; j < n; j++)
@@ -181,9 +181,9 @@ static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_
                          json_t **out)
 {
     struct thread *t = v->t;
-    size_t slot = first_free(is->slots, is->nslots);
+    size_t slot = map_first_free(is->slots, is->nslots);
     json_t *in;
-    if (item_input(v, is->eff, i, item, &in))
+    if (map_item_input(v, is->eff, i, item, &in))
         return -1;
     struct thread it = sub_thread(t, is->slots[slot]);
     it.prev = is->started;
@@ -218,11 +218,15 @@ int map_run(struct visit *v, json_t *eff, json_t **result)
         processor = json_object_get(v->state, "Iterator");
     if (!json_is_object(processor))
         return visit_runtime(v, "The Map state has no ItemProcessor");
+    const char *mode = json_string_value(
+        json_object_get(json_object_get(processor, "ProcessorConfig"), "Mode"));
+    if (mode && !strcmp(mode, "DISTRIBUTED"))
+        return dmap_run(v, eff, processor, result);
     json_t *items;
     long maxc;
     if (map_items(v, eff, &items))
         return -1;
-    if (max_concurrency(v, eff, &maxc)) {
+    if (map_max_concurrency(v, eff, &maxc)) {
         json_decref(items);
         return -1;
     }

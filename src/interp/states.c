@@ -197,7 +197,7 @@ static int timestamp_path(struct visit *v, const char *path, json_t *eff, int64_
 static int wait_until(struct visit *v, json_t *eff, int64_t *until)
 {
     json_t *st = v->state, *f;
-    int64_t now = v->t->now, secs;
+    int64_t now = v->t->now, secs = 0;
     if ((f = json_object_get(st, "Seconds"))) {
         if (!json_is_integer(f) || json_integer_value(f) < 0)
             return visit_runtime(v, "The Seconds field must be a non-negative integer");
