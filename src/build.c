@@ -14,6 +14,7 @@
 #include "emit/sfn.h"
 #include "emit/terraform.h"
 #include "expand.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,9 +64,11 @@ static int compile_workflow(const struct catalog *cat, const struct workflow *wf
     if (rc)
         return -1;
     struct asl_opts aopts = {.allow_placeholders = opts->allow_placeholders};
-    if (expand_substitutions(cat, wf, &def, dl))
+    if (expand_substitutions(cat, wf, &def, dl) || expand_extensions(cat, wf, &def, dl))
         rc = -1;
     if (!rc && asl_validate(&def, def.root, &aopts, dl))
+        rc = -1;
+    if (!rc && wrap_operational(cat, wf, &def, dl))
         rc = -1;
     if (!rc) {
         struct iam_ctx ictx = iam_context(cat, wf);

@@ -155,3 +155,13 @@ int expand_substitutions(const struct catalog *cat, const struct workflow *wf,
     walk(&sc, def->root);
     return sc.rc;
 }
+
+int expand_extensions(const struct catalog *cat, const struct workflow *wf, struct ydoc *def,
+                      struct diag_list *dl)
+{
+    (void)cat;
+    (void)wf;
+    (void)def;
+    (void)dl;
+    return 0; /* no extension is implemented yet */
+}

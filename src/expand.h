@@ -17,4 +17,12 @@
 int expand_substitutions(const struct catalog *cat, const struct workflow *wf,
                          struct ydoc *def, struct diag_list *dl);
 
+/*
+ * Expands wfgen's compile-time extensions on states (SPEC section 3: `Ecs:` on Task
+ * states, `Dates:` on Pass states) into plain ASL, in place. Runs after substitution
+ * and before validation. Returns 0, or -1 after adding diagnostics.
+ */
+int expand_extensions(const struct catalog *cat, const struct workflow *wf, struct ydoc *def,
+                      struct diag_list *dl);
+
 #endif

@@ -9,6 +9,9 @@
 #include "interp/exec.h"
 #include "interp/interp.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 /* Parses JSON written with single quotes (tests never need a literal quote inside). */
 static json_t *J(const char *text)
 {
@@ -834,6 +837,187 @@ static void test_interp_time_format(void **state)
     assert_int_equal(interp_parse_time("05-12-2016T10:00:00Z", &ms), -1);
 }
 
+/* ---- distributed Map, redrive, dry-run shapes --------------------------------------------- */
+
+#define DMAP_DEF(extra)                                                                  \
+    "{'StartAt':'M','States':{'M':{'Type':'Map'," extra ",'ItemProcessor':{"              \
+    "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},'StartAt':'C',"     \
+    "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.v','NumericEquals':2,"        \
+    "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"                           \
+    "'F':{'Type':'Fail','Error':'Two','Cause':'no twos'}}},'End':true}}}"
+
+static void test_interp_distributed_tolerance(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {.history = true};
+    run_opts(&r, DMAP_DEF("'ItemsPath':'$.xs','ToleratedFailurePercentage':50"),
+             "{'xs':[{'v':1},{'v':2},{'v':3}]}", NULL, NULL, &o);
+    assert_output(&r, "[{'v':1},{'Error':'Two','Cause':'no twos'},{'v':3}]");
+    /* child executions stay out of the parent's history */
+    static const char *const types[] = {"ExecutionStarted",  "MapStateEntered",
+                                        "MapStateStarted",   "MapRunStarted",
+                                        "MapRunSucceeded",   "MapStateSucceeded",
+                                        "MapStateExited",    "ExecutionSucceeded"};
+    json_t *ev = json_object_get(r.res.history, "events");
+    assert_int_equal(json_array_size(ev), ARRAY_SIZE(types));
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(ev, i), "type")),
+                            types[i]);
+    run_release(&r);
+    o = (struct interp_opts){0};
+    run_opts(&r, DMAP_DEF("'ItemsPath':'$.xs','ToleratedFailureCount':0"),
+             "{'xs':[{'v':1},{'v':2}]}", NULL, NULL, &o);
+    assert_failed(&r, "States.ExceedToleratedFailureThreshold",
+                  "The specified tolerated failure threshold was exceeded");
+    run_release(&r);
+    run_opts(&r, DMAP_DEF("'ItemsPath':'$.xs','ToleratedFailurePercentage':100.1"),
+             "{'xs':[]}", NULL, NULL, &o);
+    assert_failed(&r, "States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.");
+    run_release(&r);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_interp_item_reader(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wfgen-items-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[600];
+    snprintf(sub, sizeof(sub), "%s/b", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_file(sub, "rows.jsonl", "{\"v\":1}\n\n{\"v\":3}\n");
+    write_file(sub, "rows.csv", "v;w\n1;\"a;b\"\n5;\n");
+    write_file(sub, "dup.csv", "v,v\n1,2\n");
+    write_file(sub, "nested.json", "{\"data\":{\"rows\":[{\"v\":7}]}}");
+    struct run r;
+    struct interp_opts o = {.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                          "'ReaderConfig':{'InputType':'JSONL'},'Parameters':{'Bucket':'b',"
+                          "'Key':'rows.jsonl'}}"),
+             "{}", NULL, NULL, &o);
+    assert_output(&r, "[{'v':1},{'v':3}]");
+    run_release(&r);
+    o = (struct interp_opts){.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                          "'ReaderConfig':{'InputType':'CSV','CSVDelimiter':'SEMICOLON',"
+                          "'MaxItems':1},'Parameters':{'Bucket':'b','Key':'rows.csv'}}"),
+             "{}", NULL, NULL, &o);
+    assert_output(&r, "[{'v':'1','w':'a;b'}]");
+    run_release(&r);
+    o = (struct interp_opts){.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                          "'ReaderConfig':{'InputType':'CSV'},'Parameters':{'Bucket':'b',"
+                          "'Key':'dup.csv'}}"),
+             "{}", NULL, NULL, &o);
+    assert_failed(&r, "States.ItemReaderFailed", "CSV headers cannot contain duplicates.");
+    run_release(&r);
+    o = (struct interp_opts){.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                          "'ReaderConfig':{'InputType':'JSON','ItemsPointer':'/data/rows'},"
+                          "'Parameters':{'Bucket':'b','Key':'nested.json'}}"),
+             "{}", NULL, NULL, &o);
+    assert_output(&r, "[{'v':7}]");
+    run_release(&r);
+    o = (struct interp_opts){.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:listObjectsV2',"
+                          "'Parameters':{'Bucket':'b','Prefix':'rows'}},'ItemSelector':{"
+                          "'v.$':'$$.Map.Item.Value.Key'}"),
+             "{}", NULL, NULL, &o);
+    assert_output(&r, "[{'v':'rows.csv'},{'v':'rows.jsonl'}]");
+    run_release(&r);
+    o = (struct interp_opts){.item_dir = dir};
+    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                          "'Parameters':{'Bucket':'b','Key':'../../etc/passwd'}}"),
+             "{}", NULL, NULL, &o);
+    assert_failed(&r, "States.ItemReaderFailed", NULL);
+    run_release(&r);
+    static const char *const names[] = {"rows.jsonl", "rows.csv", "dup.csv", "nested.json"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        char path[700];
+        snprintf(path, sizeof(path), "%s/%s", sub, names[i]);
+        unlink(path);
+    }
+    rmdir(sub);
+    rmdir(dir);
+}
+
+static void test_interp_item_batcher(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemBatcher':{'MaxItemsPerBatch':2,"
+            "'BatchInput':{'k.$':'$.k'}},'ItemsPath':'$.xs','ItemProcessor':{"
+            "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},"
+            "'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+        "{'xs':[1,2,3],'k':'K'}");
+    assert_output(&r, "[{'BatchInput':{'k':'K'},'Items':[1,2]},"
+                      "{'BatchInput':{'k':'K'},'Items':[3]}]");
+    run_release(&r);
+}
+
+static void test_interp_redrive(void **state)
+{
+    (void)state;
+    const char *def = "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'k':'v'},"
+                      "'Next':'T'},'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+                      "publish','ResultSelector':{'k.$':'$k','n.$':"
+                      "'$$.Execution.RedriveCount','in.$':'$$.Execution.Input'},'End':true}}}";
+    const char *mocks = "{'StateMachines':{'sm':{'TestCases':{'bad':{'T':'B'},'good':{'T':"
+                        "'G'}}}},'MockedResponses':{'B':{'0':{'Throw':{'Error':'E'}}},"
+                        "'G':{'0':{'Return':{}}}}}";
+    struct run r;
+    struct interp_opts o = {.history = true};
+    run_opts(&r, def, "{'orig':1}", mocks, "bad", &o);
+    assert_failed(&r, "E", NULL);
+    json_t *hist = json_incref(r.res.history);
+    run_release(&r);
+    char *why = NULL;
+    assert_int_equal(interp_redrivable(hist, &why), 0);
+    o = (struct interp_opts){.history = true, .redrive = hist};
+    run_opts(&r, def, "{'ignored':1}", mocks, "good", &o);
+    assert_output(&r, "{'k':'v','n':1,'in':{'orig':1}}");
+    json_t *ev = json_object_get(r.res.history, "events");
+    json_t *red = json_array_get(ev, json_array_size(json_object_get(hist, "events")));
+    assert_string_equal(json_string_value(json_object_get(red, "type")), "ExecutionRedriven");
+    assert_int_equal(interp_redrivable(r.res.history, &why), -1);
+    assert_non_null(strstr(why, "ExecutionSucceeded"));
+    free(why);
+    run_release(&r);
+    json_decref(hist);
+}
+
+static void test_interp_dry_run_shapes(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r, "{'StartAt':'Q','States':{'Q':{'Type':'Task','Resource':"
+            "'arn:aws:states:::sqs:sendMessage','Parameters':{'QueueUrl':'q','MessageBody':"
+            "'hello'},'ResultSelector':{'md5.$':'$.MD5OfMessageBody'},'Next':'S'},"
+            "'S':{'Type':'Task','Resource':'arn:aws:states:::states:startExecution.sync:2',"
+            "'Parameters':{'StateMachineArn':'arn:aws:states:us-east-1:1:stateMachine:kid',"
+            "'Input':{'a':1}},'ResultSelector':{'out.$':'$.Output','st.$':'$.Status',"
+            "'in.$':'$.Input'},'ResultPath':'$.s','End':true}}}",
+        "{}");
+    assert_output(&r, "{'md5':'5d41402abc4b2a76b9719d911017c592','s':{'out':{},"
+                      "'st':'SUCCEEDED','in':{'a':1}}}");
+    run_release(&r);
+    run(&r, "{'StartAt':'L','States':{'L':{'Type':'Task','Resource':"
+            "'arn:aws:states:::lambda:invoke','Parameters':{'FunctionName':'f'},'End':true}}}",
+        "{}");
+    assert_output(&r, "{'ExecutedVersion':'$LATEST','Payload':{},'StatusCode':200}");
+    run_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +1054,11 @@ int main(void)
         cmocka_unit_test(test_interp_history_events),
         cmocka_unit_test(test_interp_history_limit),
         cmocka_unit_test(test_interp_time_format),
+        cmocka_unit_test(test_interp_distributed_tolerance),
+        cmocka_unit_test(test_interp_item_reader),
+        cmocka_unit_test(test_interp_item_batcher),
+        cmocka_unit_test(test_interp_redrive),
+        cmocka_unit_test(test_interp_dry_run_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
