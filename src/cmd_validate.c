@@ -53,16 +53,6 @@ static int validate_file(const char *path, const struct asl_opts *aopts, struct 
     return WF_EXIT_OK;
 }
 
-static int validate_catalog(struct catalog *cat, const char *path, bool loaded_ok,
-                            const struct build_opts *bopts, struct diag_list *dl)
-{
-    (void)path;
-    if (!loaded_ok)
-        return WF_EXIT_OK;
-    int rc = build_compile(cat, bopts, NULL, dl);
-    return rc == -2 ? WF_EXIT_SYSTEM : WF_EXIT_OK;
-}
-
 int cmd_validate(int argc, char **argv)
 {
     const char *catalog_path = NULL, *format = "text";
@@ -97,8 +87,8 @@ int cmd_validate(int argc, char **argv)
         if (lrc == -2) {
             fprintf(stderr, "wfgen: cannot read catalog '%s': %s\n", cpath, strerror(errno));
             rc = WF_EXIT_SYSTEM;
-        } else {
-            rc = validate_catalog(&cat, cpath, lrc == 0, &bopts, &dl);
+        } else if (lrc == 0 && build_compile(&cat, &bopts, NULL, &dl) == -2) {
+            rc = WF_EXIT_SYSTEM;
         }
     }
     for (int i = 0; i < nargs && rc == WF_EXIT_OK; i++)

@@ -512,10 +512,10 @@ static void report_parser_error(struct loader *ld, const yaml_parser_t *p)
     if (p->error == YAML_READER_ERROR) {
         struct loc loc = offset_loc(ld->file, p->problem_offset);
         if (p->problem_value != -1)
-            diag_add(ld->dl, D_YAML_UTF8, loc, "%s (byte 0x%02X)", p->problem,
+            diag_add(ld->dl, D_YAML_UTF8, loc, "invalid UTF-8: %s (byte 0x%02X)", p->problem,
                      (unsigned)p->problem_value);
         else
-            diag_add(ld->dl, D_YAML_UTF8, loc, "%s", p->problem);
+            diag_add(ld->dl, D_YAML_UTF8, loc, "invalid text: %s", p->problem);
         diag_note(ld->dl, "save the file as UTF-8 without control characters");
         return;
     }
