@@ -55,7 +55,8 @@ static int load_file(struct run_ctx *rc, const char *path, const char *what, jso
     struct ydoc doc;
     int r = yload_file(&doc, path, &rc->dl);
     if (r == -2) {
-        fprintf(stderr, "wfgen run: cannot read %s '%s': %s\n", what, path, strerror(errno));
+        fprintf(stderr, "wfgen run: cannot read %s '%s': %s\n", what, path,
+                strerror(errno));
         return WF_EXIT_SYSTEM;
     }
     if (r)
@@ -70,8 +71,8 @@ static char *stem(const char *path)
 {
     const char *base = strrchr(path, '/');
     char *s = xstrdup(base ? base + 1 : path);
-    static const char *const exts[] = {".asl.json", ".asl.yaml", ".asl.yml", ".json",
-                                       ".yaml", ".yml"};
+    static const char *const exts[] = {".asl.json", ".asl.yaml", ".asl.yml",
+                                       ".json",     ".yaml",     ".yml"};
     for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
         size_t l = strlen(s), e = strlen(exts[i]);
         if (l > e && !strcmp(s + l - e, exts[i])) {
@@ -89,7 +90,8 @@ static int load_workflow(struct run_ctx *rc, const struct run_args *a, const cha
     int r = catalog_load(&rc->cat, path, &rc->dl);
     rc->have_cat = true;
     if (r == -2) {
-        fprintf(stderr, "wfgen run: cannot read catalog '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "wfgen run: cannot read catalog '%s': %s\n", path,
+                strerror(errno));
         return WF_EXIT_SYSTEM;
     }
     if (r)
@@ -110,12 +112,13 @@ static int load_workflow(struct run_ctx *rc, const struct run_args *a, const cha
     rc->have_def = true;
     if (expand_substitutions(&rc->cat, rc->wf, &rc->def, &rc->dl))
         return invalid(rc);
-    if (json_is_object(rc->def.root) && !json_object_get(rc->def.root, "TimeoutSeconds") &&
-        rc->wf->timeout > 0)
-        json_object_set_new(rc->def.root, "TimeoutSeconds", json_integer(rc->wf->timeout));
+    if (json_is_object(rc->def.root) &&
+        !json_object_get(rc->def.root, "TimeoutSeconds") && rc->wf->timeout > 0)
+        json_object_set_new(rc->def.root, "TimeoutSeconds",
+                            json_integer(rc->wf->timeout));
     rc->machine_name = xstrdup(rc->wf->names.state_machine);
-    rc->role_arn = xasprintf("arn:%s:iam::%s:role/%s", rc->cat.partition, rc->cat.account_id,
-                             rc->wf->names.role);
+    rc->role_arn = xasprintf("arn:%s:iam::%s:role/%s", rc->cat.partition,
+                             rc->cat.account_id, rc->wf->names.role);
     return 0;
 }
 
@@ -232,8 +235,10 @@ static void print_json(const struct interp_result *res, FILE *out)
     if (res->status == INTERP_SUCCEEDED) {
         json_object_set(o, "output", res->output);
     } else {
-        json_object_set_new(o, "error", res->error ? json_string(res->error) : json_null());
-        json_object_set_new(o, "cause", res->cause ? json_string(res->cause) : json_null());
+        json_object_set_new(o, "error",
+                            res->error ? json_string(res->error) : json_null());
+        json_object_set_new(o, "cause",
+                            res->cause ? json_string(res->cause) : json_null());
     }
     jout_print(o, out);
     json_decref(o);
@@ -257,7 +262,8 @@ static int execute(struct run_ctx *rc, const struct run_args *a, int64_t start)
 {
     struct asl_opts aopts = {.allow_placeholders = rc->wf == NULL};
     if (asl_validate(&rc->def, rc->def.root, &aopts, &rc->dl))
-        return invalid(rc); /* warnings are `validate`'s business; only errors stop a run */
+        return invalid(
+            rc); /* warnings are `validate`'s business; only errors stop a run */
     struct interp_opts o = {
         .partition = rc->have_cat ? rc->cat.partition : NULL,
         .region = rc->have_cat ? rc->cat.region : NULL,
@@ -300,7 +306,8 @@ static int check_args(const struct run_args *a, int nargs)
         return WF_EXIT_USAGE;
     }
     if (a->redrive && (a->input || a->input_file)) {
-        fputs("wfgen run: --redrive reuses the saved run's input; drop --input\n", stderr);
+        fputs("wfgen run: --redrive reuses the saved run's input; drop --input\n",
+              stderr);
         return WF_EXIT_USAGE;
     }
     if (a->input && a->input_file) {
@@ -335,10 +342,13 @@ int cmd_run(int argc, char **argv)
     struct run_args a = {.format = "text"};
     const struct opt opts[] = {
         {"local", 0, OPT_BOOL, &a.local, NULL, "run on the local interpreter (required)"},
-        {"definition", 'd', OPT_STRING, &a.def, "FILE", "run this ASL file (JSON or YAML)"},
-        {"catalog", 'c', OPT_STRING, &a.catalog, "FILE", "catalog (default workflows.yaml)"},
+        {"definition", 'd', OPT_STRING, &a.def, "FILE",
+         "run this ASL file (JSON or YAML)"},
+        {"catalog", 'c', OPT_STRING, &a.catalog, "FILE",
+         "catalog (default workflows.yaml)"},
         {"input", 0, OPT_STRING, &a.input, "JSON", "execution input"},
-        {"input-file", 0, OPT_STRING, &a.input_file, "FILE", "execution input from a file"},
+        {"input-file", 0, OPT_STRING, &a.input_file, "FILE",
+         "execution input from a file"},
         {"scheduled-time", 0, OPT_STRING, &a.sched, "ISO8601",
          "virtual start time (default " DEFAULT_START ")"},
         {"mocks", 0, OPT_STRING, &a.mocks, "FILE", "Step Functions Local mock config"},
@@ -346,11 +356,13 @@ int cmd_run(int argc, char **argv)
         {"state-machine", 0, OPT_STRING, &a.machine, "NAME",
          "state machine in the mock file (and its name)"},
         {"strict-mocks", 0, OPT_BOOL, &a.strict, NULL, "an unmocked Task fails the run"},
-        {"context", 0, OPT_STRING, &a.context, "FILE", "JSON merged into the Context object"},
+        {"context", 0, OPT_STRING, &a.context, "FILE",
+         "JSON merged into the Context object"},
         {"trace", 0, OPT_BOOL, &a.trace, NULL, "print each state's data flow on stderr"},
         {"history", 0, OPT_STRING, &a.history, "FILE", "write the execution history"},
         {"format", 0, OPT_STRING, &a.format, "FMT", "text or json (default text)"},
-        {"seed", 0, OPT_INT, &a.seed, "N", "seed for UUIDs, tokens and jitter (default 0)"},
+        {"seed", 0, OPT_INT, &a.seed, "N",
+         "seed for UUIDs, tokens and jitter (default 0)"},
         {"name", 0, OPT_STRING, &a.name, "NAME", "execution name (default local)"},
         {"items-dir", 0, OPT_STRING, &a.items, "DIR",
          "folder standing in for S3 (distributed Map; default .)"},
@@ -362,7 +374,10 @@ int cmd_run(int argc, char **argv)
         "--local (KEY | -d FILE) [--input JSON | --input-file F] [--scheduled-time T] "
         "[--mocks F [--case NAME]] [--trace] [--history F] [--format text|json]",
         "Interpret a state machine offline on a virtual clock and print the result.",
-        opts, (int)ARRAY_SIZE(opts), 0, 1};
+        opts,
+        (int)ARRAY_SIZE(opts),
+        0,
+        1};
     int nargs, code = opt_parse(&cmd, argc, argv, &nargs);
     if (code >= 0)
         return code;
@@ -370,8 +385,9 @@ int cmd_run(int argc, char **argv)
         return code;
     int64_t start;
     if (interp_parse_time(a.sched ? a.sched : DEFAULT_START, &start)) {
-        fprintf(stderr, "wfgen run: --scheduled-time '%s' is not an ISO-8601 date-time such "
-                        "as " DEFAULT_START "\n",
+        fprintf(stderr,
+                "wfgen run: --scheduled-time '%s' is not an ISO-8601 date-time such "
+                "as " DEFAULT_START "\n",
                 a.sched);
         return WF_EXIT_USAGE;
     }

@@ -22,20 +22,37 @@ struct choice_op {
     bool path; /* comparand is a reference path */
 };
 
-#define CMP_OPS(prefix, fam)                                                             \
-    {prefix "Equals", fam, CMP_EQ, false}, {prefix "EqualsPath", fam, CMP_EQ, true},     \
-        {prefix "LessThan", fam, CMP_LT, false}, {prefix "LessThanPath", fam, CMP_LT, true}, \
-        {prefix "GreaterThan", fam, CMP_GT, false},                                      \
-        {prefix "GreaterThanPath", fam, CMP_GT, true},                                   \
-        {prefix "LessThanEquals", fam, CMP_LE, false},                                   \
-        {prefix "LessThanEqualsPath", fam, CMP_LE, true},                                \
-        {prefix "GreaterThanEquals", fam, CMP_GE, false},                                \
-        {prefix "GreaterThanEqualsPath", fam, CMP_GE, true}
-
 static const struct choice_op ops[] = {
-    CMP_OPS("String", FAM_STRING),
-    CMP_OPS("Numeric", FAM_NUMERIC),
-    CMP_OPS("Timestamp", FAM_TIMESTAMP),
+    {"StringEquals", FAM_STRING, CMP_EQ, false},
+    {"StringEqualsPath", FAM_STRING, CMP_EQ, true},
+    {"StringLessThan", FAM_STRING, CMP_LT, false},
+    {"StringLessThanPath", FAM_STRING, CMP_LT, true},
+    {"StringGreaterThan", FAM_STRING, CMP_GT, false},
+    {"StringGreaterThanPath", FAM_STRING, CMP_GT, true},
+    {"StringLessThanEquals", FAM_STRING, CMP_LE, false},
+    {"StringLessThanEqualsPath", FAM_STRING, CMP_LE, true},
+    {"StringGreaterThanEquals", FAM_STRING, CMP_GE, false},
+    {"StringGreaterThanEqualsPath", FAM_STRING, CMP_GE, true},
+    {"NumericEquals", FAM_NUMERIC, CMP_EQ, false},
+    {"NumericEqualsPath", FAM_NUMERIC, CMP_EQ, true},
+    {"NumericLessThan", FAM_NUMERIC, CMP_LT, false},
+    {"NumericLessThanPath", FAM_NUMERIC, CMP_LT, true},
+    {"NumericGreaterThan", FAM_NUMERIC, CMP_GT, false},
+    {"NumericGreaterThanPath", FAM_NUMERIC, CMP_GT, true},
+    {"NumericLessThanEquals", FAM_NUMERIC, CMP_LE, false},
+    {"NumericLessThanEqualsPath", FAM_NUMERIC, CMP_LE, true},
+    {"NumericGreaterThanEquals", FAM_NUMERIC, CMP_GE, false},
+    {"NumericGreaterThanEqualsPath", FAM_NUMERIC, CMP_GE, true},
+    {"TimestampEquals", FAM_TIMESTAMP, CMP_EQ, false},
+    {"TimestampEqualsPath", FAM_TIMESTAMP, CMP_EQ, true},
+    {"TimestampLessThan", FAM_TIMESTAMP, CMP_LT, false},
+    {"TimestampLessThanPath", FAM_TIMESTAMP, CMP_LT, true},
+    {"TimestampGreaterThan", FAM_TIMESTAMP, CMP_GT, false},
+    {"TimestampGreaterThanPath", FAM_TIMESTAMP, CMP_GT, true},
+    {"TimestampLessThanEquals", FAM_TIMESTAMP, CMP_LE, false},
+    {"TimestampLessThanEqualsPath", FAM_TIMESTAMP, CMP_LE, true},
+    {"TimestampGreaterThanEquals", FAM_TIMESTAMP, CMP_GE, false},
+    {"TimestampGreaterThanEqualsPath", FAM_TIMESTAMP, CMP_GE, true},
     {"BooleanEquals", FAM_BOOLEAN, CMP_EQ, false},
     {"BooleanEqualsPath", FAM_BOOLEAN, CMP_EQ, true},
     {"StringMatches", FAM_MATCH, CMP_EQ, false},
@@ -47,7 +64,8 @@ static const struct choice_op ops[] = {
     {"IsTimestamp", FAM_TYPE, T_TIMESTAMP, false},
 };
 
-/* ---- comparisons ------------------------------------------------------------------------ */
+/* ---- comparisons
+ * ------------------------------------------------------------------------ */
 
 /* Decodes one UTF-8 sequence (input is valid UTF-8: it came from jansson). */
 static unsigned long next_cp(const unsigned char **p)
@@ -106,7 +124,8 @@ static bool is_timestamp(json_t *v, int64_t *sec, long *ns)
 {
     int64_t s;
     long n;
-    return json_is_string(v) && !time_parse(json_string_value(v), sec ? sec : &s, ns ? ns : &n);
+    return json_is_string(v) &&
+           !time_parse(json_string_value(v), sec ? sec : &s, ns ? ns : &n);
 }
 
 /* Compares a and b within a family; returns 2 when the types do not fit it. */
@@ -118,8 +137,9 @@ static int cmp_family(enum family fam, json_t *a, json_t *b)
     case FAM_NUMERIC:
         return json_is_number(a) && json_is_number(b) ? cmp_numbers(a, b) : 2;
     case FAM_BOOLEAN:
-        return json_is_boolean(a) && json_is_boolean(b) ? json_is_true(a) != json_is_true(b)
-                                                          : 2;
+        return json_is_boolean(a) && json_is_boolean(b)
+                   ? json_is_true(a) != json_is_true(b)
+                   : 2;
     case FAM_TIMESTAMP: {
         int64_t s1, s2;
         long n1, n2;
@@ -199,7 +219,8 @@ static bool type_test(enum test t, json_t *val)
     }
 }
 
-/* ---- rules ---------------------------------------------------------------------------------- */
+/* ---- rules
+ * ---------------------------------------------------------------------------------- */
 
 /* Looks a reference path up; a missing node is States.Runtime. Returns 0 or -1. */
 static int must_lookup(struct visit *v, const char *path, json_t *doc, json_t **out)
@@ -225,7 +246,8 @@ static const struct choice_op *find_op(json_t *rule, json_t **arg)
 
 static int eval_rule(struct visit *v, json_t *rule, json_t *doc, bool *res);
 
-static int eval_logic(struct visit *v, json_t *rule, json_t *doc, bool *res, bool *handled)
+static int eval_logic(struct visit *v, json_t *rule, json_t *doc, bool *res,
+                      bool *handled)
 {
     json_t *sub;
     *handled = true;
@@ -243,7 +265,8 @@ static int eval_logic(struct visit *v, json_t *rule, json_t *doc, bool *res, boo
     size_t i;
     json_t *r;
     *res = is_and;
-    json_array_foreach(sub, i, r) {
+    json_array_foreach(sub, i, r)
+    {
         bool b;
         if (eval_rule(v, r, doc, &b))
             return -1;
@@ -255,8 +278,8 @@ static int eval_logic(struct visit *v, json_t *rule, json_t *doc, bool *res, boo
     return 0;
 }
 
-static int eval_compare(struct visit *v, const struct choice_op *op, json_t *arg, json_t *val,
-                        json_t *doc, bool *res)
+static int eval_compare(struct visit *v, const struct choice_op *op, json_t *arg,
+                        json_t *val, json_t *doc, bool *res)
 {
     json_t *cmp = arg, *owned = NULL;
     if (op->path) {
@@ -289,7 +312,8 @@ static int eval_rule(struct visit *v, json_t *rule, json_t *doc, bool *res)
     const struct choice_op *op = find_op(rule, &arg);
     const char *var = json_string_value(json_object_get(rule, "Variable"));
     if (!op || !var)
-        return visit_runtime(v, "A Choice rule needs a Variable and one comparison operator");
+        return visit_runtime(
+            v, "A Choice rule needs a Variable and one comparison operator");
     json_t *val = NULL;
     struct expr_err err = {0};
     int rc = expr_lookup(&v->env, var, doc, &val, &err);
@@ -317,7 +341,8 @@ int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(v->state, "Choices"), i, r) {
+    json_array_foreach(json_object_get(v->state, "Choices"), i, r)
+    {
         bool b;
         if (eval_rule(v, r, doc, &b))
             return -1;

@@ -48,10 +48,12 @@ static char *s3_path(struct visit *v, const char *bucket, const char *key)
     if (!bucket || !*bucket || strchr(bucket, '/') || !strcmp(bucket, "..") ||
         (key && (strstr(key, "../") || !strcmp(key, "..") || key[0] == '/')))
         return NULL;
-    return key ? xasprintf("%s/%s/%s", dir, bucket, key) : xasprintf("%s/%s", dir, bucket);
+    return key ? xasprintf("%s/%s/%s", dir, bucket, key)
+               : xasprintf("%s/%s", dir, bucket);
 }
 
-/* ---- CSV -------------------------------------------------------------------------------- */
+/* ---- CSV
+ * -------------------------------------------------------------------------------- */
 
 /* Splits CSV text into rows of string arrays (RFC 4180 quoting). */
 static json_t *csv_rows(const char *s, size_t len, char delim)
@@ -98,13 +100,14 @@ static json_t *csv_rows(const char *s, size_t len, char delim)
     return rows;
 }
 
-static int csv_items(struct visit *v, json_t *cfg, const char *text, size_t len, json_t **out)
+static int csv_items(struct visit *v, json_t *cfg, const char *text, size_t len,
+                     json_t **out)
 {
     static const struct {
         const char *name;
         char c;
-    } delims[] = {{"COMMA", ','}, {"PIPE", '|'}, {"SEMICOLON", ';'}, {"SPACE", ' '},
-                  {"TAB", '\t'}};
+    } delims[] = {
+        {"COMMA", ','}, {"PIPE", '|'}, {"SEMICOLON", ';'}, {"SPACE", ' '}, {"TAB", '\t'}};
     const char *dname = json_string_value(json_object_get(cfg, "CSVDelimiter"));
     char delim = ',';
     for (size_t i = 0; dname && i < ARRAY_SIZE(delims); i++)
@@ -137,7 +140,8 @@ static int csv_items(struct visit *v, json_t *cfg, const char *text, size_t len,
         json_t *row = json_array_get(rows, r), *obj = json_object();
         size_t i;
         json_t *h;
-        json_array_foreach(headers, i, h) {
+        json_array_foreach(headers, i, h)
+        {
             json_t *cell = json_array_get(row, i);
             if (json_is_string(h))
                 json_object_set_new(obj, json_string_value(h),
@@ -151,7 +155,8 @@ static int csv_items(struct visit *v, json_t *cfg, const char *text, size_t len,
     return 0;
 }
 
-/* ---- JSON, JSONL, listObjectsV2 ---------------------------------------------------------- */
+/* ---- JSON, JSONL, listObjectsV2
+ * ---------------------------------------------------------- */
 
 /* Follows a JSON pointer ("/a/0/b"); borrowed result or NULL. */
 static json_t *pointer(json_t *doc, const char *ptr)
@@ -183,8 +188,8 @@ static json_t *pointer(json_t *doc, const char *ptr)
     return cur;
 }
 
-static int json_items(struct visit *v, json_t *cfg, const char *text, size_t len, bool lines,
-                      json_t **out)
+static int json_items(struct visit *v, json_t *cfg, const char *text, size_t len,
+                      bool lines, json_t **out)
 {
     json_t *items;
     if (lines) {
@@ -207,8 +212,8 @@ static int json_items(struct visit *v, json_t *cfg, const char *text, size_t len
         json_t *doc = json_loadb(text, len, JSON_DECODE_ANY, &je);
         if (!doc)
             return reader_fail(v, "The file is not valid JSON: %s", je.text);
-        items = json_incref(pointer(doc, json_string_value(json_object_get(cfg,
-                                                                         "ItemsPointer"))));
+        items = json_incref(
+            pointer(doc, json_string_value(json_object_get(cfg, "ItemsPointer"))));
         json_decref(doc);
         if (!json_is_array(items)) {
             json_decref(items);
@@ -253,11 +258,13 @@ static void list_files(const char *dir, const char *rel, char ***names, size_t *
     closedir(d);
 }
 
-static int list_items(struct visit *v, const char *bucket, const char *prefix, json_t **out)
+static int list_items(struct visit *v, const char *bucket, const char *prefix,
+                      json_t **out)
 {
     char *root = s3_path(v, bucket, NULL);
     if (!root)
-        return reader_fail(v, "The bucket name '%s' cannot be used.", bucket ? bucket : "");
+        return reader_fail(v, "The bucket name '%s' cannot be used.",
+                           bucket ? bucket : "");
     char **names = NULL;
     size_t n = 0, alloc = 0;
     list_files(root, "", &names, &n, &alloc);
@@ -272,10 +279,10 @@ static int list_items(struct visit *v, const char *bucket, const char *prefix, j
             struct stat st;
             json_int_t size = stat(path, &st) ? 0 : (json_int_t)st.st_size;
             free(path);
-            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:I,s:s}", "Etag",
-                                                   "\"local\"", "Key", names[i],
-                                                   "LastModified", when, "Size", size,
-                                                   "StorageClass", "STANDARD"));
+            json_array_append_new(items,
+                                  json_pack("{s:s,s:s,s:s,s:I,s:s}", "Etag", "\"local\"",
+                                            "Key", names[i], "LastModified", when, "Size",
+                                            size, "StorageClass", "STANDARD"));
         }
         free(names[i]);
     }
@@ -293,7 +300,8 @@ static int reader_items(struct visit *v, json_t *reader, json_t *eff, json_t **o
         params = json_object();
     } else {
         struct expr_err err = {0};
-        if (expr_template(&v->env, json_object_get(reader, "Parameters"), eff, &params, &err))
+        if (expr_template(&v->env, json_object_get(reader, "Parameters"), eff, &params,
+                          &err))
             return visit_expr_fail(v, &err);
     }
     const char *res = json_string_value(json_object_get(reader, "Resource"));
@@ -301,7 +309,8 @@ static int reader_items(struct visit *v, json_t *reader, json_t *eff, json_t **o
     json_t *cfg = json_object_get(reader, "ReaderConfig");
     int rc = -1;
     if (res && strstr(res, ":s3:listObjectsV2")) {
-        rc = list_items(v, bucket, json_string_value(json_object_get(params, "Prefix")), out);
+        rc = list_items(v, bucket, json_string_value(json_object_get(params, "Prefix")),
+                        out);
         json_decref(params);
         return rc;
     }
@@ -310,9 +319,11 @@ static int reader_items(struct visit *v, json_t *reader, json_t *eff, json_t **o
     char *text = NULL;
     size_t len = 0;
     if (!res || !strstr(res, ":s3:getObject"))
-        reader_fail(v, "The ItemReader resource '%s' is not supported locally.", res ? res : "");
+        reader_fail(v, "The ItemReader resource '%s' is not supported locally.",
+                    res ? res : "");
     else if (!path)
-        reader_fail(v, "The ItemReader needs a Bucket and a Key inside the items folder.");
+        reader_fail(v,
+                    "The ItemReader needs a Bucket and a Key inside the items folder.");
     else if (fs_read_file(path, &text, &len))
         reader_fail(v, "The object s3://%s/%s cannot be read (%s).", bucket, key, path);
     else {
@@ -332,7 +343,8 @@ static int reader_items(struct visit *v, json_t *reader, json_t *eff, json_t **o
     return rc;
 }
 
-/* ---- numbers from literals or paths ------------------------------------------------------ */
+/* ---- numbers from literals or paths
+ * ------------------------------------------------------ */
 
 /* Reads field or fieldPath as a number; *set says whether either was present. */
 static int number_field(struct visit *v, json_t *obj, json_t *eff, const char *field,
@@ -340,7 +352,8 @@ static int number_field(struct visit *v, json_t *obj, json_t *eff, const char *f
 {
     char pathf[64];
     snprintf(pathf, sizeof(pathf), "%sPath", field);
-    json_t *lit = json_object_get(obj, field), *p = json_object_get(obj, pathf), *val = NULL;
+    json_t *lit = json_object_get(obj, field), *p = json_object_get(obj, pathf),
+           *val = NULL;
     *set = lit || p;
     if (lit) {
         val = json_incref(lit);
@@ -366,7 +379,8 @@ static int number_field(struct visit *v, json_t *obj, json_t *eff, const char *f
     return -1;
 }
 
-/* ---- batches and children --------------------------------------------------------------------- */
+/* ---- batches and children
+ * --------------------------------------------------------------------- */
 
 /* Groups the child inputs by ItemBatcher; without one each input stands alone. */
 static int make_batches(struct visit *v, json_t *eff, json_t *inputs, json_t **out)
@@ -386,13 +400,15 @@ static int make_batches(struct visit *v, json_t *eff, json_t *inputs, json_t **o
     json_t *batch_input = NULL;
     if (json_object_get(b, "BatchInput")) {
         struct expr_err err = {0};
-        if (expr_template(&v->env, json_object_get(b, "BatchInput"), eff, &batch_input, &err))
+        if (expr_template(&v->env, json_object_get(b, "BatchInput"), eff, &batch_input,
+                          &err))
             return visit_expr_fail(v, &err);
     }
     json_t *batches = json_array(), *cur = NULL;
     size_t i;
     json_t *item;
-    json_array_foreach(inputs, i, item) {
+    json_array_foreach(inputs, i, item)
+    {
         char *text = jout_compact(item);
         size_t add = strlen(text) + 1;
         free(text);
@@ -427,8 +443,8 @@ struct child_run {
 };
 
 /* Runs one child execution on its own exec copy: no parent history, no variables. */
-static void run_child(struct visit *v, struct child_run *cr, json_t *processor, json_t *in,
-                      int64_t start, int64_t *end, json_t **out)
+static void run_child(struct visit *v, struct child_run *cr, json_t *processor,
+                      json_t *in, int64_t start, int64_t *end, json_t **out)
 {
     struct exec *ex = v->t->ex;
     char name[40];
@@ -480,7 +496,8 @@ static void run_child(struct visit *v, struct child_run *cr, json_t *processor, 
     json_decref(child.ctx_base);
 }
 
-/* ---- tolerated failures, ResultWriter ------------------------------------------------------ */
+/* ---- tolerated failures, ResultWriter
+ * ------------------------------------------------------ */
 
 /* Returns 1 when the failures exceed what ToleratedFailure* allows, -1 on a bad field. */
 static int over_threshold(struct visit *v, json_t *eff, size_t failed, size_t total)
@@ -513,15 +530,16 @@ static int write_json(struct visit *v, const char *path, json_t *doc, size_t *si
     free(text);
     *size = len;
     if (rc) {
-        visit_error(v, "States.ResultWriterFailed", "The result files cannot be written.");
+        visit_error(v, "States.ResultWriterFailed",
+                    "The result files cannot be written.");
         return -1;
     }
     return 0;
 }
 
 /* Writes manifest.json and the result files; *out becomes the Map's result. */
-static int write_results(struct visit *v, json_t *eff, struct child_run *cr, const char *id,
-                         json_t **out)
+static int write_results(struct visit *v, json_t *eff, struct child_run *cr,
+                         const char *id, json_t **out)
 {
     json_t *w = json_object_get(v->state, "ResultWriter"), *params;
     struct expr_err err = {0};
@@ -529,16 +547,17 @@ static int write_results(struct visit *v, json_t *eff, struct child_run *cr, con
         return visit_expr_fail(v, &err);
     const char *bucket = json_string_value(json_object_get(params, "Bucket"));
     const char *prefix = json_string_value(json_object_get(params, "Prefix"));
-    char *key_dir = prefix && *prefix ? xasprintf("%s%s%s", prefix,
-                                                  prefix[strlen(prefix) - 1] == '/' ? "" : "/",
-                                                  id)
-                                      : xstrdup(id);
+    char *key_dir = prefix && *prefix
+                        ? xasprintf("%s%s%s", prefix,
+                                    prefix[strlen(prefix) - 1] == '/' ? "" : "/", id)
+                        : xstrdup(id);
     char *dir = s3_path(v, bucket, key_dir);
     int rc = -1;
     json_t *files = json_pack("{s:[],s:[],s:[]}", "FAILED", "PENDING", "SUCCEEDED");
     if (!dir) {
-        visit_error(v, "States.ResultWriterFailed", "The ResultWriter needs a Bucket inside "
-                                                    "the items folder.");
+        visit_error(v, "States.ResultWriterFailed",
+                    "The ResultWriter needs a Bucket inside "
+                    "the items folder.");
         goto out;
     }
     static const char *const kinds[] = {"SUCCEEDED", "FAILED"};
@@ -546,7 +565,8 @@ static int write_results(struct visit *v, json_t *eff, struct child_run *cr, con
         json_t *subset = json_array();
         size_t i;
         json_t *rec;
-        json_array_foreach(cr->records, i, rec) {
+        json_array_foreach(cr->records, i, rec)
+        {
             if (!strcmp(json_string_value(json_object_get(rec, "Status")), kinds[k]))
                 json_array_append(subset, rec);
         }
@@ -566,8 +586,8 @@ static int write_results(struct visit *v, json_t *eff, struct child_run *cr, con
         }
         json_decref(subset);
     }
-    json_t *manifest = json_pack("{s:s,s:s,s:O}", "DestinationBucket", bucket, "MapRunArn",
-                                 cr->run_arn, "ResultFiles", files);
+    json_t *manifest = json_pack("{s:s,s:s,s:O}", "DestinationBucket", bucket,
+                                 "MapRunArn", cr->run_arn, "ResultFiles", files);
     char *mpath = xasprintf("%s/manifest.json", dir);
     size_t msize;
     rc = write_json(v, mpath, manifest, &msize);
@@ -585,7 +605,8 @@ out:
     return rc;
 }
 
-/* ---- the Map Run -------------------------------------------------------------------------- */
+/* ---- the Map Run
+ * -------------------------------------------------------------------------- */
 
 static int child_inputs(struct visit *v, json_t *eff, json_t **out)
 {
@@ -594,8 +615,8 @@ static int child_inputs(struct visit *v, json_t *eff, json_t **out)
         return -1;
     double max = 0;
     bool set = false;
-    if (reader && number_field(v, json_object_get(reader, "ReaderConfig"), eff, "MaxItems",
-                               true, &max, &set)) {
+    if (reader && number_field(v, json_object_get(reader, "ReaderConfig"), eff,
+                               "MaxItems", true, &max, &set)) {
         json_decref(items);
         return -1;
     }
@@ -667,13 +688,15 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
         json_object_get(json_object_get(ex->ctx_base, "StateMachine"), "Name"));
     char *sm_arn = xasprintf("arn:%s:states:%s:%s:stateMachine:%s/%s", ex->partition,
                              ex->region, ex->account, machine, label ? label : v->name);
-    char *run_arn = xasprintf("arn:%s:states:%s:%s:mapRun:%s/%s:%s", ex->partition,
-                              ex->region, ex->account, machine, label ? label : v->name, id);
+    char *run_arn =
+        xasprintf("arn:%s:states:%s:%s:mapRun:%s/%s:%s", ex->partition, ex->region,
+                  ex->account, machine, label ? label : v->name, id);
     char *ex_arn = xasprintf("arn:%s:states:%s:%s:execution:%s/%s", ex->partition,
                              ex->region, ex->account, machine, label ? label : v->name);
     struct child_run cr = {sm_arn, ex_arn, run_arn, json_array(), 0};
-    json_t *d = ex->events ? json_pack("{s:I}", "length", (json_int_t)json_array_size(inputs))
-                           : NULL;
+    json_t *d = ex->events
+                    ? json_pack("{s:I}", "length", (json_int_t)json_array_size(inputs))
+                    : NULL;
     hist_add(t, "MapStateStarted", "mapStateStartedEventDetails", d);
     d = ex->events ? json_pack("{s:s}", "mapRunArn", run_arn) : NULL;
     hist_add(t, "MapRunStarted", "mapRunStartedEventDetails", d);

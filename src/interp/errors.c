@@ -18,7 +18,8 @@ static bool is_timeout(const char *e)
 
 bool err_matches(const char *name, const struct fail *f)
 {
-    if (!name || f->kind == FK_RUNTIME || f->kind == FK_TIMED_OUT || f->kind == FK_HISTORY)
+    if (!name || f->kind == FK_RUNTIME || f->kind == FK_TIMED_OUT ||
+        f->kind == FK_HISTORY)
         return false;
     if (!strcmp(name, "States.ALL"))
         return f->kind != FK_DATA_LIMIT;
@@ -33,10 +34,12 @@ int err_find(json_t *list, const struct fail *f)
 {
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         size_t j;
         json_t *name;
-        json_array_foreach(json_object_get(item, "ErrorEquals"), j, name) {
+        json_array_foreach(json_object_get(item, "ErrorEquals"), j, name)
+        {
             if (err_matches(json_string_value(name), f))
                 return (int)i;
         }

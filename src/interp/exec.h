@@ -13,12 +13,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PAYLOAD_LIMIT   262144 /* bytes: States.DataLimitExceeded beyond this */
-#define HISTORY_LIMIT   25000  /* events per execution */
-#define NO_DEADLINE     INT64_MAX
-#define INLINE_MAP_SLOTS 40    /* AWS runs at most 40 inline iterations at once */
+#define PAYLOAD_LIMIT    262144 /* bytes: States.DataLimitExceeded beyond this */
+#define HISTORY_LIMIT    25000  /* events per execution */
+#define NO_DEADLINE      INT64_MAX
+#define INLINE_MAP_SLOTS 40 /* AWS runs at most 40 inline iterations at once */
 
-/* ---- failures ------------------------------------------------------------------------- */
+/* ---- failures -------------------------------------------------------------------------
+ */
 
 enum fail_kind {
     FK_ERROR,      /* ordinary error: retriable and catchable by name */
@@ -37,32 +38,33 @@ struct fail {
 void fail_release(struct fail *f);
 void fail_move(struct fail *dst, struct fail *src);
 
-/* ---- execution and threads ------------------------------------------------------------ */
+/* ---- execution and threads ------------------------------------------------------------
+ */
 
 struct exec {
     const struct interp_opts *o;
-    json_t *ctx_base;       /* {"Execution": ..., "StateMachine": ...} */
-    const char *top_ql;     /* the definition's QueryLanguage (NULL: JSONPath) */
-    const char *region;     /* for task events */
+    json_t *ctx_base;   /* {"Execution": ..., "StateMachine": ...} */
+    const char *top_ql; /* the definition's QueryLanguage (NULL: JSONPath) */
+    const char *region; /* for task events */
     const char *account;
     const char *partition;
-    uint64_t rng;           /* splitmix64 state: jitter, tokens, ids */
-    struct intr_rng irng;   /* handed to intrinsic functions */
-    int64_t deadline;       /* execution timeout instant, or NO_DEADLINE */
-    json_t *events;         /* array of history events, or NULL when not requested */
+    uint64_t rng;         /* splitmix64 state: jitter, tokens, ids */
+    struct intr_rng irng; /* handed to intrinsic functions */
+    int64_t deadline;     /* execution timeout instant, or NO_DEADLINE */
+    json_t *events;       /* array of history events, or NULL when not requested */
     long nevents;
     long nstates;
     bool history_full;
-    json_t *calls;          /* state name -> invocations so far (mock numbering) */
-    int depth;              /* distributed Map child depth (0 = the execution itself) */
+    json_t *calls; /* state name -> invocations so far (mock numbering) */
+    int depth;     /* distributed Map child depth (0 = the execution itself) */
 };
 
 /* One line of control: the execution itself, a Parallel branch or a Map iteration. */
 struct thread {
     struct exec *ex;
-    int64_t now;            /* virtual clock, ms since the epoch */
-    json_t *vars;           /* new: visible variables (object) */
-    long prev;              /* previousEventId of the next event on this thread */
+    int64_t now;  /* virtual clock, ms since the epoch */
+    json_t *vars; /* new: visible variables (object) */
+    long prev;    /* previousEventId of the next event on this thread */
 };
 
 /* Draws 64 random bits from the execution's generator. */
@@ -84,15 +86,16 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *start, json
 /* Advances the clock by ms; fails with FK_TIMED_OUT when the deadline passes. */
 int exec_advance(struct thread *t, int64_t ms, struct fail *f);
 
-/* ---- one visit of a state ------------------------------------------------------------ */
+/* ---- one visit of a state ------------------------------------------------------------
+ */
 
 struct visit {
     struct thread *t;
-    const char *name;     /* borrowed state name */
-    json_t *state;        /* borrowed state object */
+    const char *name; /* borrowed state name */
+    json_t *state;    /* borrowed state object */
     const struct state_type *type;
-    json_t *input;        /* borrowed raw input */
-    long entered_id;      /* id of the *StateEntered event */
+    json_t *input;   /* borrowed raw input */
+    long entered_id; /* id of the *StateEntered event */
     int64_t entered_ms;
     unsigned retry_count; /* retries so far in this visit */
     json_t *context;      /* new: Context object for this attempt */
@@ -105,22 +108,23 @@ struct visit {
 };
 
 struct state_type {
-    const char *name;      /* "Task" */
+    const char *name;            /* "Task" */
     int (*run)(struct visit *v); /* 0, or -1 with v->f filled */
-    bool can_retry;        /* Retry/Catch allowed */
-    bool has_exit;         /* emits *StateExited */
+    bool can_retry;              /* Retry/Catch allowed */
+    bool has_exit;               /* emits *StateExited */
 };
 
 const struct state_type *states_lookup(const char *type);
 
 /* Fails the visit with States.Runtime and the AWS cause prefix. Returns -1. */
-int visit_runtime(struct visit *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int visit_runtime(struct visit *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Fails the visit with an expression error (prefixing interpreter causes). Returns -1. */
 int visit_expr_fail(struct visit *v, struct expr_err *err);
 /* Fails the visit with an ordinary error (error, cause copied; cause may be NULL). */
 int visit_error(struct visit *v, const char *error, const char *cause);
 /* Checks the 256 KiB limit; fails with States.DataLimitExceeded. Returns 0 or -1. */
-int visit_check_size(struct visit *v, json_t *value, const char *what);
+int visit_check_size(struct visit *v, json_t *value);
 /* The AWS cause prefix for this visit, as a new string. */
 char *visit_prefix(const struct visit *v);
 
@@ -133,20 +137,23 @@ int pipe_assign(struct visit *v, json_t *assign, json_t *doc);
 /* Context object with the given Map item added (for ItemSelector); new reference. */
 json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value);
 
-/* ---- history ---------------------------------------------------------------------------- */
+/* ---- history
+ * ---------------------------------------------------------------------------- */
 
 /*
  * Appends an event of `type` with its details object (stolen; may be NULL) under the
  * key `details_key`. Returns the new event id. Events are only materialised when the
  * history was requested, but always counted.
  */
-long hist_add(struct thread *t, const char *type, const char *details_key, json_t *details);
+long hist_add(struct thread *t, const char *type, const char *details_key,
+              json_t *details);
 /* Compact JSON text of v as a JSON string value (new reference). */
 json_t *hist_text(json_t *v);
 /* {"truncated": false} (new reference). */
 json_t *hist_truncated(void);
 
-/* ---- errors: retry and catch ---------------------------------------------------------- */
+/* ---- errors: retry and catch ----------------------------------------------------------
+ */
 
 /* True when `name` in an ErrorEquals list matches the failure. */
 bool err_matches(const char *name, const struct fail *f);
@@ -163,7 +170,8 @@ double err_backoff(json_t *retrier, unsigned k);
 /* The error output {"Error", "Cause"} of a failure (new reference). */
 json_t *err_output(const struct fail *f);
 
-/* ---- state kinds in their own files -------------------------------------------------- */
+/* ---- state kinds in their own files --------------------------------------------------
+ */
 
 /* Invokes a Task (mock or dry run) with its effective input and parameters; writes the
  * task events. Returns 0 with *result (new) or -1 with v->f filled. */
@@ -185,23 +193,25 @@ size_t map_first_free(const int64_t *slots, size_t n);
 int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result);
 int parallel_run(struct visit *v, json_t *task_input, json_t **result);
 
-/* ---- redrive ------------------------------------------------------------------------- */
+/* ---- redrive -------------------------------------------------------------------------
+ */
 
 struct redrive_point {
-    json_t *input;        /* new: the original execution input */
-    char *state;          /* the top-level state entered but not exited */
-    json_t *state_input;  /* new: its recorded input */
-    json_t *vars;         /* new: variables assigned before it */
-    int64_t start_ms;     /* the original start */
-    int64_t resume_ms;    /* the time of the history's last event */
-    long count;           /* earlier redrives (ExecutionRedriven events) */
+    json_t *input;       /* new: the original execution input */
+    char *state;         /* the top-level state entered but not exited */
+    json_t *state_input; /* new: its recorded input */
+    json_t *vars;        /* new: variables assigned before it */
+    int64_t start_ms;    /* the original start */
+    int64_t resume_ms;   /* the time of the history's last event */
+    long count;          /* earlier redrives (ExecutionRedriven events) */
 };
 
 /* Reads a saved history. Returns 0, or -1 with *err (new message) when not redrivable. */
 int redrive_find(json_t *history, struct redrive_point *rp, char **err);
 void redrive_release(struct redrive_point *rp);
 
-/* ---- time ------------------------------------------------------------------------------ */
+/* ---- time
+ * ------------------------------------------------------------------------------ */
 
 /*
  * Parses an RFC 3339 date-time ("2016-03-14T01:59:00Z", "...00.123456789+09:00") into

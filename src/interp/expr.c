@@ -13,7 +13,8 @@
 
 #define RUNTIME "States.Runtime"
 
-/* ---- compiled-expression cache ------------------------------------------------------ */
+/* ---- compiled-expression cache ------------------------------------------------------
+ */
 
 #define CACHE_SLOTS 4096 /* power of two; the cache is dropped when half full */
 
@@ -79,7 +80,8 @@ static const struct centry *compiled(const char *text, enum jpath_kind kind, int
     return e;
 }
 
-/* ---- helpers -------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------
+ */
 
 static int fail(struct expr_err *err, const char *name, char *cause)
 {
@@ -92,8 +94,9 @@ static int unsupported(const struct expr_env *env, struct expr_err *err)
 {
     if (env->lang == EXPR_JSONPATH)
         return 0;
-    return fail(err, RUNTIME, xstrdup("JSONata expressions are not supported by this "
-                                      "interpreter yet"));
+    return fail(err, RUNTIME,
+                xstrdup("JSONata expressions are not supported by this "
+                        "interpreter yet"));
 }
 
 void expr_err_release(struct expr_err *err)
@@ -105,7 +108,8 @@ void expr_err_release(struct expr_err *err)
 
 /* Evaluates a compiled path; returns 0, EXPR_NOT_FOUND (msg in jerr) or -1. */
 static int eval_path(const struct expr_env *env, const char *text, enum jpath_kind kind,
-                     json_t *doc, json_t **out, struct jpath_err *jerr, struct expr_err *err)
+                     json_t *doc, json_t **out, struct jpath_err *jerr,
+                     struct expr_err *err)
 {
     *out = NULL;
     const struct centry *e = compiled(text, kind, 0);
@@ -119,16 +123,18 @@ static int eval_path(const struct expr_env *env, const char *text, enum jpath_ki
     }
     if (rc) {
         *out = NULL;
-        return fail(err, RUNTIME, xasprintf("Invalid path '%s' : %s", text,
-                                            jerr->msg[0] ? jerr->msg : "evaluation failed"));
+        return fail(err, RUNTIME,
+                    xasprintf("Invalid path '%s' : %s", text,
+                              jerr->msg[0] ? jerr->msg : "evaluation failed"));
     }
     return 0;
 }
 
-/* ---- public ----------------------------------------------------------------------------- */
+/* ---- public
+ * ----------------------------------------------------------------------------- */
 
-int expr_path(const struct expr_env *env, const char *field, const char *path, json_t *doc,
-              json_t **out, struct expr_err *err)
+int expr_path(const struct expr_env *env, const char *field, const char *path,
+              json_t *doc, json_t **out, struct expr_err *err)
 {
     (void)field;
     *out = NULL;
@@ -137,8 +143,9 @@ int expr_path(const struct expr_env *env, const char *field, const char *path, j
     struct jpath_err jerr;
     int rc = eval_path(env, path, JPATH_PATH, doc, out, &jerr, err);
     if (rc == EXPR_NOT_FOUND)
-        return fail(err, RUNTIME, xasprintf("Invalid path '%s' : %s", path,
-                                            jerr.msg[0] ? jerr.msg : "No results for path"));
+        return fail(err, RUNTIME,
+                    xasprintf("Invalid path '%s' : %s", path,
+                              jerr.msg[0] ? jerr.msg : "No results for path"));
     return rc;
 }
 
@@ -158,8 +165,8 @@ int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_
     return rc;
 }
 
-int expr_value(const struct expr_env *env, const char *field, const char *text, json_t *doc,
-               json_t **out, struct expr_err *err)
+int expr_value(const struct expr_env *env, const char *field, const char *text,
+               json_t *doc, json_t **out, struct expr_err *err)
 {
     *out = NULL;
     if (unsupported(env, err))
@@ -167,9 +174,10 @@ int expr_value(const struct expr_env *env, const char *field, const char *text, 
     if (intr_is_call(text)) {
         const struct centry *e = compiled(text, JPATH_PATH, 1);
         if (!e->call)
-            return fail(err, RUNTIME, xasprintf("The value '%s' of the field '%s' is not a "
-                                                "valid intrinsic function call: %s",
-                                                text, field, e->error));
+            return fail(err, RUNTIME,
+                        xasprintf("The value '%s' of the field '%s' is not a "
+                                  "valid intrinsic function call: %s",
+                                  text, field, e->error));
         struct intr_error ierr = {0};
         if (intr_eval(e->call, doc, env->context, env->vars, env->rng, out, &ierr)) {
             *out = NULL;
@@ -182,30 +190,33 @@ int expr_value(const struct expr_env *env, const char *field, const char *text, 
     if (rc != EXPR_NOT_FOUND)
         return rc;
     char *in = jout_compact(doc);
-    fail(err, RUNTIME, xasprintf("The JSONPath '%s' specified for the field '%s' could not be "
-                                 "found in the input '%s'",
-                                 text, field, in));
+    fail(err, RUNTIME,
+         xasprintf("The JSONPath '%s' specified for the field '%s' could not be "
+                   "found in the input '%s'",
+                   text, field, in));
     free(in);
     return -1;
 }
 
-static int walk_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t **out,
-                         struct expr_err *err);
+static int walk_template(const struct expr_env *env, json_t *tmpl, json_t *doc,
+                         json_t **out, struct expr_err *err);
 
-static int walk_object(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t **out,
-                       struct expr_err *err)
+static int walk_object(const struct expr_env *env, json_t *tmpl, json_t *doc,
+                       json_t **out, struct expr_err *err)
 {
     json_t *res = json_object();
     const char *key;
     json_t *val;
-    json_object_foreach(tmpl, key, val) {
+    json_object_foreach(tmpl, key, val)
+    {
         size_t len = strlen(key);
         json_t *v = NULL;
         if (len > 2 && !strcmp(key + len - 2, ".$")) {
             if (!json_is_string(val)) {
-                fail(err, RUNTIME, xasprintf("The value of the field '%s' must be a string "
-                                             "holding a path or an intrinsic call",
-                                             key));
+                fail(err, RUNTIME,
+                     xasprintf("The value of the field '%s' must be a string "
+                               "holding a path or an intrinsic call",
+                               key));
                 goto bad;
             }
             if (expr_value(env, key, json_string_value(val), doc, &v, err))
@@ -226,8 +237,8 @@ bad:
     return -1;
 }
 
-static int walk_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t **out,
-                         struct expr_err *err)
+static int walk_template(const struct expr_env *env, json_t *tmpl, json_t *doc,
+                         json_t **out, struct expr_err *err)
 {
     *out = NULL;
     if (json_is_object(tmpl))
@@ -239,7 +250,8 @@ static int walk_template(const struct expr_env *env, json_t *tmpl, json_t *doc, 
     json_t *res = json_array();
     size_t i;
     json_t *val;
-    json_array_foreach(tmpl, i, val) {
+    json_array_foreach(tmpl, i, val)
+    {
         json_t *v;
         if (walk_template(env, val, doc, &v, err)) {
             json_decref(res);
@@ -260,8 +272,8 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
     return walk_template(env, tmpl, doc, out, err);
 }
 
-int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc, json_t *value,
-                     json_t **out, struct expr_err *err)
+int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
+                     json_t *value, json_t **out, struct expr_err *err)
 {
     *out = NULL;
     if (unsupported(env, err))

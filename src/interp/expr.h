@@ -23,15 +23,15 @@ enum expr_lang {
 /* What every expression may read besides its document ($). */
 struct expr_env {
     enum expr_lang lang;
-    json_t *context;       /* $$ (JSONata: $states.context) */
-    json_t *vars;          /* object of visible variables, or NULL */
-    struct intr_rng *rng;  /* States.UUID, States.MathRandom */
+    json_t *context;      /* $$ (JSONata: $states.context) */
+    json_t *vars;         /* object of visible variables, or NULL */
+    struct intr_rng *rng; /* States.UUID, States.MathRandom */
 };
 
 /* A failed evaluation: AWS error name and cause (no state prefix). */
 struct expr_err {
-    const char *name;      /* static string, e.g. "States.Runtime" */
-    char *cause;           /* new string */
+    const char *name; /* static string, e.g. "States.Runtime" */
+    char *cause;      /* new string */
 };
 
 /* Return value of expr_lookup when a definite path selects nothing. */
@@ -42,8 +42,8 @@ struct expr_err {
  * path. `field` names the field in messages. A path that selects nothing fails with
  * States.Runtime "Invalid path '<path>' : <reason>".
  */
-int expr_path(const struct expr_env *env, const char *field, const char *path, json_t *doc,
-              json_t **out, struct expr_err *err);
+int expr_path(const struct expr_env *env, const char *field, const char *path,
+              json_t *doc, json_t **out, struct expr_err *err);
 
 /*
  * Like expr_path for a reference path, but a missing node is not an error: returns
@@ -59,8 +59,8 @@ int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_
  * selects nothing fails with "The JSONPath '<path>' specified for the field '<field>'
  * could not be found in the input '<doc>'".
  */
-int expr_value(const struct expr_env *env, const char *field, const char *text, json_t *doc,
-               json_t **out, struct expr_err *err);
+int expr_value(const struct expr_env *env, const char *field, const char *text,
+               json_t *doc, json_t **out, struct expr_err *err);
 
 /*
  * Evaluates a payload template (Parameters, ResultSelector, ItemSelector, Assign,
@@ -75,8 +75,8 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
  * ResultPath: writes `value` at reference path `ref` into a copy of `doc`. Fails with
  * States.ResultPathMatchFailure when the path crosses a value that is not an object.
  */
-int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc, json_t *value,
-                     json_t **out, struct expr_err *err);
+int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
+                     json_t *value, json_t **out, struct expr_err *err);
 
 void expr_err_release(struct expr_err *err);
 

@@ -24,7 +24,8 @@ json_t *hist_truncated(void)
     return d;
 }
 
-long hist_add(struct thread *t, const char *type, const char *details_key, json_t *details)
+long hist_add(struct thread *t, const char *type, const char *details_key,
+              json_t *details)
 {
     struct exec *ex = t->ex;
     if (ex->history_full) {

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ==== time ================================================================================ */
+/* ==== time
+ * ================================================================================ */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -68,7 +69,8 @@ int time_parse(const char *s, int64_t *sec, long *nsec)
         s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) ||
         s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 || se > 59)
+    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 ||
+        se > 59)
         return -1;
     const char *p = s + 19;
     long ns = 0;
@@ -120,15 +122,16 @@ void interp_format_time(int64_t ms, char *buf)
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
     char tmp[96];
-    snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
-             (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
+    snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m,
+             d, (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
              (unsigned)(rem / 1000 % 60), (unsigned)(rem % 1000));
     size_t n = strlen(tmp) < 31 ? strlen(tmp) : 31;
     memcpy(buf, tmp, n);
     buf[n] = '\0';
 }
 
-/* ==== failures, randomness ============================================================== */
+/* ==== failures, randomness
+ * ============================================================== */
 
 void fail_release(struct fail *f)
 {
@@ -157,8 +160,8 @@ void exec_uuid(struct exec *ex, char *buf)
     hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
     lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
     snprintf(buf, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
-             (unsigned)(hi >> 16 & 0xffff), (unsigned)(hi & 0xffff),
-             (unsigned)(lo >> 48), (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+             (unsigned)(hi >> 16 & 0xffff), (unsigned)(hi & 0xffff), (unsigned)(lo >> 48),
+             (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
 }
 
 int exec_advance(struct thread *t, int64_t ms, struct fail *f)
@@ -185,18 +188,20 @@ void exec_trace(struct visit *v, const char *what, json_t *value)
     char when[32];
     interp_format_time(v->t->now, when);
     char *text = value ? jout_compact(value) : NULL;
-    fprintf(out, "trace: %s %s '%s' %s%s%s\n", when, v->type ? v->type->name : "?", v->name,
-            what, text ? ": " : "", text ? text : "");
+    fprintf(out, "trace: %s %s '%s' %s%s%s\n", when, v->type ? v->type->name : "?",
+            v->name, what, text ? ": " : "", text ? text : "");
     free(text);
 }
 
-/* ==== visits: failures and the pipeline ================================================== */
+/* ==== visits: failures and the pipeline
+ * ================================================== */
 
 char *visit_prefix(const struct visit *v)
 {
-    return xasprintf("An error occurred while executing the state '%s' (entered at the event "
-                     "id #%ld). ",
-                     v->name, v->entered_id);
+    return xasprintf(
+        "An error occurred while executing the state '%s' (entered at the event "
+        "id #%ld). ",
+        v->name, v->entered_id);
 }
 
 static void set_fail(struct visit *v, enum fail_kind kind, const char *error, char *cause)
@@ -238,9 +243,8 @@ int visit_error(struct visit *v, const char *error, const char *cause)
     return -1;
 }
 
-int visit_check_size(struct visit *v, json_t *value, const char *what)
+int visit_check_size(struct visit *v, json_t *value)
 {
-    (void)what;
     char *text = jout_compact(value);
     size_t len = strlen(text);
     free(text);
@@ -342,7 +346,8 @@ json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value)
     return ctx;
 }
 
-/* ==== one visit =========================================================================== */
+/* ==== one visit
+ * =========================================================================== */
 
 /* Builds this attempt's Context object and evaluation environment. */
 static void visit_context(struct visit *v)
@@ -398,7 +403,7 @@ static int visit_catch(struct visit *v)
     if (!rc)
         rc = pipe_assign(v, json_object_get(c, "Assign"), eo);
     if (!rc)
-        rc = visit_check_size(v, v->output, "output");
+        rc = visit_check_size(v, v->output);
     json_decref(eo);
     if (rc) {
         fail_release(&saved);
@@ -420,7 +425,7 @@ static int visit_attempts(struct visit *v)
         visit_context(v);
         rc = v->type->run(v);
         if (!rc && v->output)
-            rc = visit_check_size(v, v->output, "output");
+            rc = visit_check_size(v, v->output);
         if (!rc || !v->type->can_retry)
             break;
         visit_reset(v);
@@ -452,7 +457,8 @@ static void visit_exit(struct visit *v)
         json_t *val;
         if (v->t->ex->events)
             vars_text = json_object();
-        json_object_foreach(v->assigned, k, val) {
+        json_object_foreach(v->assigned, k, val)
+        {
             json_object_set(v->t->vars, k, val);
             if (vars_text)
                 json_object_set_new(vars_text, k, hist_text(val));
@@ -530,7 +536,8 @@ static int visit_state(struct thread *t, const char *name, json_t *st, json_t *i
 int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
                  struct fail *f)
 {
-    return exec_machine_from(t, machine, json_string_value(json_object_get(machine, "StartAt")),
+    return exec_machine_from(t, machine,
+                             json_string_value(json_object_get(machine, "StartAt")),
                              input, out, f);
 }
 
@@ -555,8 +562,8 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
         if (!json_is_object(st)) {
             f->kind = FK_RUNTIME;
             f->error = xstrdup("States.Runtime");
-            f->cause = xasprintf("The state machine has no state named '%s'",
-                                 name ? name : "");
+            f->cause =
+                xasprintf("The state machine has no state named '%s'", name ? name : "");
             json_decref(cur);
             return -1;
         }
@@ -580,14 +587,16 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
     }
 }
 
-/* ==== the execution ======================================================================= */
+/* ==== the execution
+ * ======================================================================= */
 
 /* Deep-merges src into dst (both objects; dst is ours to modify). */
 static void merge_into(json_t *dst, json_t *src)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(src, k, v) {
+    json_object_foreach(src, k, v)
+    {
         json_t *cur = json_object_get(dst, k);
         if (json_is_object(cur) && json_is_object(v)) {
             json_t *copy = json_copy(cur);
@@ -606,18 +615,18 @@ static json_t *context_base(struct exec *ex, json_t *input, const char *machine,
     char when[32];
     interp_format_time(start, when);
     json_t *exe = json_object();
-    json_object_set_new(exe, "Id", json_sprintf("arn:%s:states:%s:%s:execution:%s:%s",
-                                                ex->partition, ex->region, ex->account,
-                                                machine, name));
+    json_object_set_new(exe, "Id",
+                        json_sprintf("arn:%s:states:%s:%s:execution:%s:%s", ex->partition,
+                                     ex->region, ex->account, machine, name));
     json_object_set(exe, "Input", input);
     json_object_set_new(exe, "StartTime", json_string(when));
     json_object_set_new(exe, "Name", json_string(name));
     json_object_set_new(exe, "RoleArn", json_string(role));
     json_object_set_new(exe, "RedriveCount", json_integer(0));
     json_t *sm = json_object();
-    json_object_set_new(sm, "Id", json_sprintf("arn:%s:states:%s:%s:stateMachine:%s",
-                                               ex->partition, ex->region, ex->account,
-                                               machine));
+    json_object_set_new(sm, "Id",
+                        json_sprintf("arn:%s:states:%s:%s:stateMachine:%s", ex->partition,
+                                     ex->region, ex->account, machine));
     json_object_set_new(sm, "Name", json_string(machine));
     json_t *ctx = json_object();
     json_object_set_new(ctx, "Execution", exe);
@@ -653,9 +662,9 @@ static void finish(struct exec *ex, struct thread *t, int rc, json_t *out, struc
     }
     ex->history_full = false; /* the closing event always fits */
     hist_add(t, type,
-             !rc                            ? "executionSucceededEventDetails"
-             : f->kind == FK_TIMED_OUT      ? "executionTimedOutEventDetails"
-                                            : "executionFailedEventDetails",
+             !rc                       ? "executionSucceededEventDetails"
+             : f->kind == FK_TIMED_OUT ? "executionTimedOutEventDetails"
+                                       : "executionFailedEventDetails",
              d);
 }
 
@@ -671,8 +680,8 @@ static void redrive_resume(struct exec *ex, struct thread *t, struct redrive_poi
         json_array_extend(ex->events, old);
     ex->nevents = (long)json_array_size(old);
     t->prev = ex->nevents;
-    json_t *d = ex->events ? json_pack("{s:I}", "redriveCount", (json_int_t)rp->count + 1)
-                           : NULL;
+    json_t *d =
+        ex->events ? json_pack("{s:I}", "redriveCount", (json_int_t)rp->count + 1) : NULL;
     hist_add(t, "ExecutionRedriven", "executionRedrivenEventDetails", d);
     json_object_update(t->vars, rp->vars);
     json_t *exe = json_object_get(ex->ctx_base, "Execution");

@@ -22,35 +22,35 @@ enum interp_status {
 };
 
 struct interp_opts {
-    const char *partition;     /* "aws" when NULL */
-    const char *region;        /* "us-east-1" when NULL */
-    const char *account_id;    /* "123456789012" when NULL */
-    const char *machine_name;  /* state machine name; "local" when NULL */
-    const char *exec_name;     /* execution name; "local" when NULL */
-    const char *role_arn;      /* execution role ARN; derived from the names when NULL */
-    int64_t start_ms;          /* virtual start time, ms since the Unix epoch (UTC) */
-    uint64_t seed;             /* seeds UUIDs, task tokens, jitter, States.MathRandom */
-    const struct mock *mocks;  /* selected mock case, or NULL */
-    bool strict_mocks;         /* an unmocked Task fails instead of a dry run */
-    json_t *context;           /* borrowed object deep-merged into the Context object */
-    FILE *trace;               /* per-state input/parameters/output, or NULL */
-    FILE *dryrun;              /* evaluated requests of unmocked Tasks, or NULL */
-    bool history;              /* build interp_result.history */
-    json_t *redrive;           /* borrowed history ({"events": [...]}) to redrive, or NULL:
-                                  the run re-enters its failed state with the recorded
-                                  input and variables, and `input` is ignored */
-    const char *item_dir;      /* folder standing in for S3 (ItemReader/ResultWriter) */
+    const char *partition;    /* "aws" when NULL */
+    const char *region;       /* "us-east-1" when NULL */
+    const char *account_id;   /* "123456789012" when NULL */
+    const char *machine_name; /* state machine name; "local" when NULL */
+    const char *exec_name;    /* execution name; "local" when NULL */
+    const char *role_arn;     /* execution role ARN; derived from the names when NULL */
+    int64_t start_ms;         /* virtual start time, ms since the Unix epoch (UTC) */
+    uint64_t seed;            /* seeds UUIDs, task tokens, jitter, States.MathRandom */
+    const struct mock *mocks; /* selected mock case, or NULL */
+    bool strict_mocks;        /* an unmocked Task fails instead of a dry run */
+    json_t *context;          /* borrowed object deep-merged into the Context object */
+    FILE *trace;              /* per-state input/parameters/output, or NULL */
+    FILE *dryrun;             /* evaluated requests of unmocked Tasks, or NULL */
+    bool history;             /* build interp_result.history */
+    json_t *redrive;          /* borrowed history ({"events": [...]}) to redrive, or NULL:
+                                 the run re-enters its failed state with the recorded
+                                 input and variables, and `input` is ignored */
+    const char *item_dir;     /* folder standing in for S3 (ItemReader/ResultWriter) */
 };
 
 struct interp_result {
     enum interp_status status;
-    json_t *output;   /* new: the execution output (SUCCEEDED), else NULL */
-    char *error;      /* new string or NULL (no error name, e.g. a bare Fail) */
-    char *cause;      /* new string or NULL */
-    json_t *history;  /* new: {"events": [...]} when requested, else NULL */
-    long events;      /* number of history events */
-    long states;      /* number of states entered */
-    int64_t end_ms;   /* virtual time at the end */
+    json_t *output;  /* new: the execution output (SUCCEEDED), else NULL */
+    char *error;     /* new string or NULL (no error name, e.g. a bare Fail) */
+    char *cause;     /* new string or NULL */
+    json_t *history; /* new: {"events": [...]} when requested, else NULL */
+    long events;     /* number of history events */
+    long states;     /* number of states entered */
+    int64_t end_ms;  /* virtual time at the end */
 };
 
 /*

@@ -26,7 +26,8 @@ static void state_event(struct thread *t, struct visit *v, const char *what, jso
     hist_add(t, type, NULL, d);
 }
 
-/* ---- Parallel ------------------------------------------------------------------------------ */
+/* ---- Parallel
+ * ------------------------------------------------------------------------------ */
 
 int parallel_run(struct visit *v, json_t *input, json_t **result)
 {
@@ -40,7 +41,8 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
     json_t *res = json_array();
     size_t i;
     json_t *b;
-    json_array_foreach(branches, i, b) {
+    json_array_foreach(branches, i, b)
+    {
         struct thread bt = sub_thread(t, start);
         bt.prev = started;
         json_t *out;
@@ -68,7 +70,8 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
     return 0;
 }
 
-/* ---- Map ------------------------------------------------------------------------------------ */
+/* ---- Map
+ * ------------------------------------------------------------------------------------ */
 
 int map_max_concurrency(struct visit *v, json_t *eff, long *out)
 {
@@ -79,17 +82,21 @@ int map_max_concurrency(struct visit *v, json_t *eff, long *out)
         return 0;
     json_t *val;
     struct expr_err err = {0};
-    if (expr_path(&v->env, "MaxConcurrencyPath", json_string_value(path), eff, &val, &err))
+    if (expr_path(&v->env, "MaxConcurrencyPath", json_string_value(path), eff, &val,
+                  &err))
         return visit_expr_fail(v, &err);
     if (json_is_integer(val) && json_integer_value(val) >= 0) {
-        *out = json_integer_value(val) > 1000000 ? 1000000 : (long)json_integer_value(val);
+        *out =
+            json_integer_value(val) > 1000000 ? 1000000 : (long)json_integer_value(val);
         json_decref(val);
         return 0;
     }
     char *s = json_is_string(val) ? xstrdup(json_string_value(val)) : jout_compact(val);
-    visit_runtime(v, "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid "
-                     "integer: %s",
-                  s, json_string_value(path));
+    visit_runtime(
+        v,
+        "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid "
+        "integer: %s",
+        s, json_string_value(path));
     free(s);
     json_decref(val);
     return -1;
@@ -176,7 +183,8 @@ struct iter_state {
     int64_t end;
 };
 
-/* Runs iteration i. Returns 0 with *out, or -1 (v->f filled, Map failure events written). */
+/* Runs iteration i. Returns 0 with *out, or -1 (v->f filled, Map failure events written).
+ */
 static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_t *item,
                          json_t **out)
 {
@@ -234,8 +242,8 @@ int map_run(struct visit *v, json_t *eff, json_t **result)
     json_t *d = t->ex->events ? json_pack("{s:I}", "length", (json_int_t)n) : NULL;
     hist_add(t, "MapStateStarted", "mapStateStartedEventDetails", d);
     size_t nslots = maxc > 0 && maxc < INLINE_MAP_SLOTS ? (size_t)maxc : INLINE_MAP_SLOTS;
-    struct iter_state is = {processor, eff, t->prev, xcalloc(nslots, sizeof(int64_t)), nslots,
-                            t->now};
+    struct iter_state is = {processor, eff,   t->prev, xcalloc(nslots, sizeof(int64_t)),
+                            nslots,    t->now};
     for (size_t j = 0; j < nslots; j++)
         is.slots[j] = t->now;
     json_t *res = json_array();

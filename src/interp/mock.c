@@ -55,17 +55,19 @@ static int check_entry(const char *resp, const char *key, json_t *entry, char **
 {
     if (!json_is_object(entry))
         return fail(err, xasprintf("MockedResponses.%s.%s: not an object", resp, key));
-    json_t *ret = json_object_get(entry, "Return"), *thr = json_object_get(entry, "Throw");
+    json_t *ret = json_object_get(entry, "Return"),
+           *thr = json_object_get(entry, "Throw");
     if (!ret == !thr)
         return fail(err, xasprintf("MockedResponses.%s.%s: needs exactly one of Return "
                                    "and Throw",
                                    resp, key));
     const char *k;
     json_t *v;
-    json_object_foreach(entry, k, v) {
+    json_object_foreach(entry, k, v)
+    {
         if (strcmp(k, "Return") && strcmp(k, "Throw") && strcmp(k, "Duration"))
-            return fail(err, xasprintf("MockedResponses.%s.%s: unknown key '%s'", resp, key,
-                                       k));
+            return fail(
+                err, xasprintf("MockedResponses.%s.%s: unknown key '%s'", resp, key, k));
     }
     json_t *dur = json_object_get(entry, "Duration");
     if (dur && (!json_is_number(dur) || json_number_value(dur) < 0 ||
@@ -78,7 +80,8 @@ static int check_entry(const char *resp, const char *key, json_t *entry, char **
     if (!json_is_object(thr) || !json_is_string(json_object_get(thr, "Error")))
         return fail(err, xasprintf("MockedResponses.%s.%s: Throw needs a string Error",
                                    resp, key));
-    json_object_foreach(thr, k, v) {
+    json_object_foreach(thr, k, v)
+    {
         if (strcmp(k, "Error") && strcmp(k, "Cause"))
             return fail(err, xasprintf("MockedResponses.%s.%s: unknown key '%s' in Throw",
                                        resp, key, k));
@@ -93,23 +96,27 @@ static int check_response(const char *resp, json_t *r, char **err)
         return fail(err, xasprintf("MockedResponses.%s: not a non-empty object", resp));
     const char *key;
     json_t *entry;
-    json_object_foreach(r, key, entry) {
+    json_object_foreach(r, key, entry)
+    {
         unsigned long lo, hi;
         if (parse_range(key, &lo, &hi))
-            return fail(err, xasprintf("MockedResponses.%s: key '%s' is not an invocation "
-                                       "number or range such as \"0\" or \"1-3\"",
-                                       resp, key));
+            return fail(err,
+                        xasprintf("MockedResponses.%s: key '%s' is not an invocation "
+                                  "number or range such as \"0\" or \"1-3\"",
+                                  resp, key));
         if (check_entry(resp, key, entry, err))
             return -1;
         const char *key2;
         json_t *e2;
-        json_object_foreach(r, key2, e2) {
+        json_object_foreach(r, key2, e2)
+        {
             unsigned long lo2, hi2;
             if (key2 == key || strcmp(key2, key) >= 0 || parse_range(key2, &lo2, &hi2))
                 continue;
             if (lo2 <= hi && lo <= hi2)
-                return fail(err, xasprintf("MockedResponses.%s: keys '%s' and '%s' overlap",
-                                           resp, key2, key));
+                return fail(err,
+                            xasprintf("MockedResponses.%s: keys '%s' and '%s' overlap",
+                                      resp, key2, key));
         }
     }
     return 0;
@@ -121,19 +128,23 @@ static int check_machines(json_t *sms, char **err)
         return fail(err, xstrdup("StateMachines: not an object"));
     const char *name;
     json_t *sm;
-    json_object_foreach(sms, name, sm) {
+    json_object_foreach(sms, name, sm)
+    {
         json_t *tcs = json_object_get(sm, "TestCases");
         if (!json_is_object(sm) || !json_is_object(tcs))
-            return fail(err, xasprintf("StateMachines.%s: needs a TestCases object", name));
+            return fail(err,
+                        xasprintf("StateMachines.%s: needs a TestCases object", name));
         const char *cname;
         json_t *tc;
-        json_object_foreach(tcs, cname, tc) {
+        json_object_foreach(tcs, cname, tc)
+        {
             if (!json_is_object(tc))
                 return fail(err, xasprintf("StateMachines.%s.TestCases.%s: not an object",
                                            name, cname));
             const char *state;
             json_t *rn;
-            json_object_foreach(tc, state, rn) {
+            json_object_foreach(tc, state, rn)
+            {
                 if (!json_is_string(rn))
                     return fail(err, xasprintf("StateMachines.%s.TestCases.%s.%s: not a "
                                                "response name",
@@ -153,7 +164,8 @@ int mock_parse(struct mock *m, json_t *doc, char **err)
                                  "MockedResponses"));
     const char *k;
     json_t *v;
-    json_object_foreach(doc, k, v) {
+    json_object_foreach(doc, k, v)
+    {
         if (strcmp(k, "StateMachines") && strcmp(k, "MockedResponses"))
             return fail(err, xasprintf("unknown top-level key '%s'", k));
     }
@@ -165,7 +177,8 @@ int mock_parse(struct mock *m, json_t *doc, char **err)
         return -1;
     if (resps && !json_is_object(resps))
         return fail(err, xstrdup("MockedResponses: not an object"));
-    json_object_foreach(resps, k, v) {
+    json_object_foreach(resps, k, v)
+    {
         if (check_response(k, v, err))
             return -1;
     }
@@ -180,7 +193,8 @@ int mock_select(struct mock *m, const char *machine, const char *case_name, char
     if (machine) {
         sm = json_object_get(sms, machine);
         if (!sm)
-            return fail(err, xasprintf("no state machine '%s' in the mock file", machine));
+            return fail(err,
+                        xasprintf("no state machine '%s' in the mock file", machine));
     } else if (json_object_size(sms) == 1) {
         void *it = json_object_iter(sms);
         machine = json_object_iter_key(it);
@@ -193,9 +207,10 @@ int mock_select(struct mock *m, const char *machine, const char *case_name, char
     json_t *tcs = json_object_get(sm, "TestCases");
     if (!case_name) {
         if (json_object_size(tcs) != 1)
-            return fail(err, xasprintf("state machine '%s' has %zu test cases; choose one "
-                                       "with --case",
-                                       machine, json_object_size(tcs)));
+            return fail(err,
+                        xasprintf("state machine '%s' has %zu test cases; choose one "
+                                  "with --case",
+                                  machine, json_object_size(tcs)));
         case_name = json_object_iter_key(json_object_iter(tcs));
     }
     json_t *tc = json_object_get(tcs, case_name);
@@ -205,11 +220,13 @@ int mock_select(struct mock *m, const char *machine, const char *case_name, char
     json_t *resps = json_object_get(m->doc, "MockedResponses");
     const char *state;
     json_t *rn;
-    json_object_foreach(tc, state, rn) {
+    json_object_foreach(tc, state, rn)
+    {
         if (!json_object_get(resps, json_string_value(rn)))
-            return fail(err, xasprintf("test case '%s' maps state '%s' to unknown response "
-                                       "'%s'",
-                                       case_name, state, json_string_value(rn)));
+            return fail(err,
+                        xasprintf("test case '%s' maps state '%s' to unknown response "
+                                  "'%s'",
+                                  case_name, state, json_string_value(rn)));
     }
     m->cases = tc;
     m->machine = json_object_iter_key(json_object_iter_at(sms, machine));
@@ -217,18 +234,20 @@ int mock_select(struct mock *m, const char *machine, const char *case_name, char
     return 0;
 }
 
-enum mock_kind mock_lookup(const struct mock *m, const char *state, unsigned long invocation,
-                           struct mock_answer *out)
+enum mock_kind mock_lookup(const struct mock *m, const char *state,
+                           unsigned long invocation, struct mock_answer *out)
 {
     memset(out, 0, sizeof(*out));
     json_t *rn = m->cases ? json_object_get(m->cases, state) : NULL;
     if (!rn)
         return out->kind = MOCK_UNMOCKED;
     out->response = json_string_value(rn);
-    json_t *r = json_object_get(json_object_get(m->doc, "MockedResponses"), out->response);
+    json_t *r =
+        json_object_get(json_object_get(m->doc, "MockedResponses"), out->response);
     const char *key;
     json_t *entry;
-    json_object_foreach(r, key, entry) {
+    json_object_foreach(r, key, entry)
+    {
         unsigned long lo, hi;
         if (parse_range(key, &lo, &hi) || invocation < lo || invocation > hi)
             continue;

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 
 struct mock {
-    json_t *doc;       /* new reference: the whole file */
-    json_t *cases;     /* borrowed from doc: state name -> response name (after select) */
+    json_t *doc;   /* new reference: the whole file */
+    json_t *cases; /* borrowed from doc: state name -> response name (after select) */
     const char *machine;   /* borrowed: selected state machine name */
     const char *case_name; /* borrowed: selected test case name */
 };
@@ -49,8 +49,8 @@ int mock_select(struct mock *m, const char *machine, const char *case_name, char
  * Finds the answer for the `invocation`-th call (0-based) of the Task state `state`
  * in the selected case. The answer's pointers are borrowed from the mock.
  */
-enum mock_kind mock_lookup(const struct mock *m, const char *state, unsigned long invocation,
-                           struct mock_answer *out);
+enum mock_kind mock_lookup(const struct mock *m, const char *state,
+                           unsigned long invocation, struct mock_answer *out);
 
 void mock_release(struct mock *m);
 

@@ -28,7 +28,8 @@ static json_t *details_of(json_t *e)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(e, k, v) {
+    json_object_foreach(e, k, v)
+    {
         if (ends_with(k, "EventDetails"))
             return v;
     }
@@ -46,10 +47,11 @@ static void apply_vars(json_t *vars, json_t *d)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(d, "assignedVariables"), k, v) {
-        json_t *val = json_is_string(v) ? json_loads(json_string_value(v), JSON_DECODE_ANY,
-                                                     NULL)
-                                        : NULL;
+    json_object_foreach(json_object_get(d, "assignedVariables"), k, v)
+    {
+        json_t *val = json_is_string(v)
+                          ? json_loads(json_string_value(v), JSON_DECODE_ANY, NULL)
+                          : NULL;
         if (val)
             json_object_set_new(vars, k, val);
     }
@@ -59,9 +61,9 @@ static void apply_vars(json_t *vars, json_t *d)
 static int nesting(const char *type)
 {
     static const char *const opens[] = {"ParallelStateStarted", "MapStateStarted"};
-    static const char *const closes[] = {
-        "ParallelStateSucceeded", "ParallelStateFailed", "ParallelStateAborted",
-        "MapStateSucceeded",      "MapStateFailed",      "MapStateAborted"};
+    static const char *const closes[] = {"ParallelStateSucceeded", "ParallelStateFailed",
+                                         "ParallelStateAborted",   "MapStateSucceeded",
+                                         "MapStateFailed",         "MapStateAborted"};
     for (size_t i = 0; i < ARRAY_SIZE(opens); i++)
         if (!strcmp(type, opens[i]))
             return 1;
@@ -83,8 +85,9 @@ int redrive_find(json_t *history, struct redrive_point *rp, char **err)
     const char *ftype = json_string_value(json_object_get(first, "type"));
     if (!ftype || strcmp(ftype, "ExecutionStarted"))
         return why(err, xstrdup("the history does not start with ExecutionStarted"));
-    if (!ltype || (strcmp(ltype, "ExecutionFailed") && strcmp(ltype, "ExecutionTimedOut") &&
-                   strcmp(ltype, "ExecutionAborted")))
+    if (!ltype ||
+        (strcmp(ltype, "ExecutionFailed") && strcmp(ltype, "ExecutionTimedOut") &&
+         strcmp(ltype, "ExecutionAborted")))
         return why(err, xasprintf("only FAILED, TIMED_OUT or ABORTED executions can be "
                                   "redriven; the history ends with %s",
                                   ltype ? ltype : "an unknown event"));
@@ -124,7 +127,8 @@ int redrive_find(json_t *history, struct redrive_point *rp, char **err)
     }
     if (!rp->state || !rp->state_input) {
         redrive_release(rp);
-        return why(err, xstrdup("the history has no state that was entered and not exited"));
+        return why(err,
+                   xstrdup("the history has no state that was entered and not exited"));
     }
     return 0;
 }

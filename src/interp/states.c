@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WAIT_MAX_S INT64_C(2147483648) /* a wait ending 2^31 s ahead or later is refused */
+#define WAIT_MAX_S                                                                       \
+    INT64_C(2147483648) /* a wait ending 2^31 s ahead or later is refused */
 
 /* The tail shared by Task, Parallel and Map: ResultSelector through OutputPath. */
 static int finish_result(struct visit *v, json_t *result)
@@ -44,9 +45,9 @@ static int run_task(struct visit *v)
         goto out;
     if (json_object_get(v->state, "Parameters"))
         exec_trace(v, "parameters", params);
-    if (visit_check_size(v, params, "parameters") || task_run(v, eff, params, &result))
+    if (visit_check_size(v, params) || task_run(v, eff, params, &result))
         goto out;
-    if (visit_check_size(v, result, "result"))
+    if (visit_check_size(v, result))
         goto out;
     rc = finish_result(v, result);
 out:
@@ -143,17 +144,20 @@ static int seconds_path(struct visit *v, const char *path, json_t *eff, int64_t 
         return visit_expr_fail(v, &err);
     if (rc == EXPR_NOT_FOUND) {
         expr_err_release(&err);
-        return visit_runtime(v, "The SecondsPath parameter does not reference an input "
-                                "value: %s",
+        return visit_runtime(v,
+                             "The SecondsPath parameter does not reference an input "
+                             "value: %s",
                              path);
     }
     char *s = show(val);
     rc = -1;
     if (!json_is_integer(val))
-        visit_runtime(v, "The SecondsPath parameter cannot be parsed as a long value: %s == %s",
-                      path, s);
+        visit_runtime(
+            v, "The SecondsPath parameter cannot be parsed as a long value: %s == %s",
+            path, s);
     else if (json_integer_value(val) < 0)
-        visit_runtime(v, "The SecondsPath parameter references a negative value: %s == %s",
+        visit_runtime(v,
+                      "The SecondsPath parameter references a negative value: %s == %s",
                       path, s);
     else
         rc = 0;
@@ -174,8 +178,9 @@ static int timestamp_path(struct visit *v, const char *path, json_t *eff, int64_
         return visit_expr_fail(v, &err);
     if (rc == EXPR_NOT_FOUND) {
         expr_err_release(&err);
-        return visit_runtime(v, "The TimestampPath parameter does not reference an input "
-                                "value: %s",
+        return visit_runtime(v,
+                             "The TimestampPath parameter does not reference an input "
+                             "value: %s",
                              path);
     }
     int64_t ms;
@@ -185,8 +190,9 @@ static int timestamp_path(struct visit *v, const char *path, json_t *eff, int64_
         return 0;
     }
     char *s = show(val);
-    visit_runtime(v, "The TimestampPath parameter does not reference a valid ISO-8601 "
-                     "extended offset date-time format string: %s == %s",
+    visit_runtime(v,
+                  "The TimestampPath parameter does not reference a valid ISO-8601 "
+                  "extended offset date-time format string: %s == %s",
                   path, s);
     free(s);
     json_decref(val);
@@ -209,8 +215,9 @@ static int wait_until(struct visit *v, json_t *eff, int64_t *until)
             return -1;
     } else if ((f = json_object_get(st, "Timestamp"))) {
         if (!json_is_string(f) || interp_parse_time(json_string_value(f), until))
-            return visit_runtime(v, "The Timestamp field is not a valid ISO-8601 extended "
-                                    "offset date-time format string");
+            return visit_runtime(v,
+                                 "The Timestamp field is not a valid ISO-8601 extended "
+                                 "offset date-time format string");
         return *until - now >= WAIT_MAX_S * 1000 ? visit_runtime(v, "Wait state delay is "
                                                                     "too long.")
                                                  : 0;
@@ -223,8 +230,9 @@ static int wait_until(struct visit *v, json_t *eff, int64_t *until)
                                                                     "too long.")
                                                  : 0;
     } else {
-        return visit_runtime(v, "The Wait state has no Seconds, SecondsPath, Timestamp or "
-                                "TimestampPath");
+        return visit_runtime(v,
+                             "The Wait state has no Seconds, SecondsPath, Timestamp or "
+                             "TimestampPath");
     }
     if (secs >= WAIT_MAX_S)
         return visit_runtime(v, "Wait state delay is too long.");
@@ -307,9 +315,9 @@ static int run_fail(struct visit *v)
 }
 
 static const struct state_type types[] = {
-    {"Pass", run_pass, false, true},     {"Task", run_task, true, true},
-    {"Choice", run_choice, false, true}, {"Wait", run_wait, false, true},
-    {"Succeed", run_succeed, false, true}, {"Fail", run_fail, false, false},
+    {"Pass", run_pass, false, true},        {"Task", run_task, true, true},
+    {"Choice", run_choice, false, true},    {"Wait", run_wait, false, true},
+    {"Succeed", run_succeed, false, true},  {"Fail", run_fail, false, false},
     {"Parallel", run_parallel, true, true}, {"Map", run_map, true, true},
 };
 

@@ -91,9 +91,11 @@ static bool is_callback(const struct resource *r)
     return r->kind == RES_ACTIVITY || !strcmp(r->pattern, ".waitForTaskToken");
 }
 
-/* ---- events ------------------------------------------------------------------------------ */
+/* ---- events
+ * ------------------------------------------------------------------------------ */
 
-/* Event names per resource kind: "<Prefix>Scheduled", "<dprefix>ScheduledEventDetails". */
+/* Event names per resource kind: "<Prefix>Scheduled", "<dprefix>ScheduledEventDetails".
+ */
 static const struct {
     const char *prefix, *dprefix;
 } kinds[] = {
@@ -102,7 +104,8 @@ static const struct {
     [RES_ACTIVITY] = {"Activity", "activity"},
 };
 
-static void task_event(struct visit *v, const struct resource *r, const char *what, json_t *d)
+static void task_event(struct visit *v, const struct resource *r, const char *what,
+                       json_t *d)
 {
     char type[64], key[80];
     snprintf(type, sizeof(type), "%s%s", kinds[r->kind].prefix, what);
@@ -129,7 +132,8 @@ static void ev_scheduled(struct visit *v, const struct resource *r, json_t *para
 {
     json_t *d = details(v);
     if (d && r->kind == RES_SERVICE) {
-        json_object_set_new(d, "region", json_string(r->region ? r->region : v->t->ex->region));
+        json_object_set_new(d, "region",
+                            json_string(r->region ? r->region : v->t->ex->region));
         json_object_set_new(d, "parameters", hist_text(params));
     } else if (d) {
         json_object_set_new(d, "resource", json_string(r->action));
@@ -173,7 +177,8 @@ static void ev_failed(struct visit *v, const struct resource *r, const char *wha
     task_event(v, r, what, d);
 }
 
-/* ---- dry-run results --------------------------------------------------------------------- */
+/* ---- dry-run results
+ * --------------------------------------------------------------------- */
 
 struct dry {
     struct visit *v;
@@ -218,7 +223,8 @@ static json_t *dry_lambda(struct dry *d)
 }
 
 /* One ECS container description for the dry-run task. */
-static json_t *ecs_container(struct dry *d, const char *name, const char *task_arn, bool done)
+static json_t *ecs_container(struct dry *d, const char *name, const char *task_arn,
+                             bool done)
 {
     struct exec *ex = d->v->t->ex;
     char id[40];
@@ -259,14 +265,16 @@ static json_t *ecs_task(struct dry *d, bool done)
     json_t *atts = json_array();
     json_array_append_new(atts, att);
     json_object_set_new(t, "Attachments", atts);
-    json_object_set_new(t, "ClusterArn", json_sprintf("arn:%s:ecs:%s:%s:cluster/%s",
-                                                      ex->partition, ex->region, ex->account,
-                                                      cluster));
+    json_object_set_new(t, "ClusterArn",
+                        json_sprintf("arn:%s:ecs:%s:%s:cluster/%s", ex->partition,
+                                     ex->region, ex->account, cluster));
     json_t *containers = json_array();
-    json_t *ovr = json_object_get(json_object_get(d->params, "Overrides"), "ContainerOverrides");
+    json_t *ovr =
+        json_object_get(json_object_get(d->params, "Overrides"), "ContainerOverrides");
     size_t i;
     json_t *co;
-    json_array_foreach(ovr, i, co) {
+    json_array_foreach(ovr, i, co)
+    {
         const char *name = json_string_value(json_object_get(co, "Name"));
         if (name)
             json_array_append_new(containers, ecs_container(d, name, task_arn, done));
@@ -278,8 +286,8 @@ static json_t *ecs_task(struct dry *d, bool done)
     json_object_set_new(t, "DesiredStatus", json_string(done ? "STOPPED" : "RUNNING"));
     json_object_set_new(t, "Group", json_sprintf("family:%s", family));
     json_object_set_new(t, "LastStatus", json_string(done ? "STOPPED" : "PROVISIONING"));
-    json_object_set_new(t, "LaunchType", json_string(param_str(d->params, "LaunchType",
-                                                               "FARGATE")));
+    json_object_set_new(t, "LaunchType",
+                        json_string(param_str(d->params, "LaunchType", "FARGATE")));
     json_t *o = json_object_get(d->params, "Overrides");
     json_object_set_new(t, "Overrides", o ? json_incref(o) : json_object());
     if (done) {
@@ -287,14 +295,16 @@ static json_t *ecs_task(struct dry *d, bool done)
         json_object_set_new(t, "StartedBy", json_string("AWS Step Functions"));
         json_object_set_new(t, "StopCode", json_string("EssentialContainerExited"));
         json_object_set_new(t, "StoppedAt", json_integer(now));
-        json_object_set_new(t, "StoppedReason", json_string("Essential container in task "
-                                                            "exited"));
+        json_object_set_new(t, "StoppedReason",
+                            json_string("Essential container in task "
+                                        "exited"));
         json_object_set_new(t, "StoppingAt", json_integer(now));
     }
     json_object_set_new(t, "TaskArn", json_string(task_arn));
     json_object_set_new(t, "TaskDefinitionArn",
-                        json_sprintf("arn:%s:ecs:%s:%s:task-definition/%s%s", ex->partition,
-                                     ex->region, ex->account, td, colon ? "" : ":1"));
+                        json_sprintf("arn:%s:ecs:%s:%s:task-definition/%s%s",
+                                     ex->partition, ex->region, ex->account, td,
+                                     colon ? "" : ":1"));
     free(task_arn);
     free(family);
     return t;
@@ -388,8 +398,8 @@ static json_t *dry_events(struct dry *d)
     json_t *entries = json_array();
     size_t n = json_array_size(json_object_get(d->params, "Entries"));
     for (size_t i = 0; i < (n ? n : 1); i++)
-        json_array_append_new(entries, json_pack("{s:o}", "EventId",
-                                                 uuid_string(d->v->t->ex)));
+        json_array_append_new(entries,
+                              json_pack("{s:o}", "EventId", uuid_string(d->v->t->ex)));
     return json_pack("{s:o,s:i}", "Entries", entries, "FailedEntryCount", 0);
 }
 
@@ -406,9 +416,9 @@ static json_t *dry_batch(struct dry *d)
     struct exec *ex = d->v->t->ex;
     const char *name = param_str(d->params, "JobName", "job");
     json_t *o = json_object();
-    json_object_set_new(o, "JobArn", json_sprintf("arn:%s:batch:%s:%s:job/%s", ex->partition,
-                                                  ex->region, ex->account,
-                                                  json_string_value(id)));
+    json_object_set_new(o, "JobArn",
+                        json_sprintf("arn:%s:batch:%s:%s:job/%s", ex->partition,
+                                     ex->region, ex->account, json_string_value(id)));
     json_object_set_new(o, "JobId", id);
     json_object_set_new(o, "JobName", json_string(name));
     if (!strncmp(d->r->pattern, ".sync", 5))
@@ -419,7 +429,8 @@ static json_t *dry_batch(struct dry *d)
 static json_t *dry_glue(struct dry *d)
 {
     char id[48];
-    snprintf(id, sizeof(id), "jr_%016llx%016llx", (unsigned long long)exec_random(d->v->t->ex),
+    snprintf(id, sizeof(id), "jr_%016llx%016llx",
+             (unsigned long long)exec_random(d->v->t->ex),
              (unsigned long long)exec_random(d->v->t->ex));
     if (strncmp(d->r->pattern, ".sync", 5))
         return json_pack("{s:s}", "JobRunId", id);
@@ -443,7 +454,8 @@ static json_t *dry_result(struct visit *v, json_t *params, const struct resource
 {
     struct dry d = {v, params, r};
     for (size_t i = 0; r->kind == RES_SERVICE && i < ARRAY_SIZE(dry_results); i++)
-        if (!strcmp(dry_results[i].type, r->type) && !strcmp(dry_results[i].action, r->base))
+        if (!strcmp(dry_results[i].type, r->type) &&
+            !strcmp(dry_results[i].action, r->base))
             return dry_results[i].fn(&d);
     return dry_empty(&d);
 }
@@ -458,7 +470,8 @@ static void dry_print(struct visit *v, const char *resource, json_t *params)
     free(text);
 }
 
-/* ---- timeouts ------------------------------------------------------------------------------ */
+/* ---- timeouts
+ * ------------------------------------------------------------------------------ */
 
 /* TimeoutSeconds / HeartbeatSeconds or their *Path variant; 0 when absent. */
 static int seconds_field(struct visit *v, json_t *eff, const char *field, long *out)
@@ -484,12 +497,13 @@ static int seconds_field(struct visit *v, json_t *eff, const char *field, long *
         *out = (long)json_integer_value(val);
     json_decref(val);
     if (!ok)
-        return visit_runtime(v, "The %s field must reference a positive integer: %s", pathf,
-                             json_string_value(p));
+        return visit_runtime(v, "The %s field must reference a positive integer: %s",
+                             pathf, json_string_value(p));
     return 0;
 }
 
-/* ---- the call -------------------------------------------------------------------------------- */
+/* ---- the call
+ * -------------------------------------------------------------------------------- */
 
 static unsigned long next_invocation(struct exec *ex, const char *state)
 {
@@ -512,8 +526,9 @@ static int answer(struct visit *v, const struct resource *r, const char *resourc
     switch (a->kind) {
     case MOCK_UNMOCKED:
         if (ex->o->strict_mocks)
-            return visit_runtime(v, "No mocked response for this Task state%s%s%s and "
-                                    "--strict-mocks is set",
+            return visit_runtime(v,
+                                 "No mocked response for this Task state%s%s%s and "
+                                 "--strict-mocks is set",
                                  ex->o->mocks ? " in test case '" : "",
                                  ex->o->mocks ? ex->o->mocks->case_name : "",
                                  ex->o->mocks ? "'" : "");
@@ -521,11 +536,12 @@ static int answer(struct visit *v, const struct resource *r, const char *resourc
         *result = dry_result(v, params, r);
         return 0;
     case MOCK_MISSING:
-        return visit_runtime(v, "The mocked response '%s' of test case '%s' has no entry "
-                                "for invocation \"%lu\" of this state",
+        return visit_runtime(v,
+                             "The mocked response '%s' of test case '%s' has no entry "
+                             "for invocation \"%lu\" of this state",
                              a->response, ex->o->mocks->case_name, k);
     case MOCK_THROW: {
-        char *cause = !a->cause ? NULL
+        char *cause = !a->cause                  ? NULL
                       : json_is_string(a->cause) ? xstrdup(json_string_value(a->cause))
                                                  : jout_compact(a->cause);
         visit_error(v, a->error, cause);
@@ -564,8 +580,8 @@ void task_prepare(struct visit *v)
 }
 
 /* Applies the call's duration against the timeout and heartbeat. Returns 0 or -1. */
-static int elapse(struct visit *v, const struct resource *r, double duration, long timeout,
-                  long heartbeat)
+static int elapse(struct visit *v, const struct resource *r, double duration,
+                  long timeout, long heartbeat)
 {
     if (duration <= 0)
         return 0;

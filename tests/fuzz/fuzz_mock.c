@@ -14,14 +14,17 @@ static void exercise(struct mock *m)
 {
     const char *sm_name, *case_name, *state;
     json_t *sm, *tc, *rn;
-    json_object_foreach(json_object_get(m->doc, "StateMachines"), sm_name, sm) {
-        json_object_foreach(json_object_get(sm, "TestCases"), case_name, tc) {
+    json_object_foreach(json_object_get(m->doc, "StateMachines"), sm_name, sm)
+    {
+        json_object_foreach(json_object_get(sm, "TestCases"), case_name, tc)
+        {
             char *err = NULL;
             if (mock_select(m, sm_name, case_name, &err)) {
                 free(err);
                 continue;
             }
-            json_object_foreach(tc, state, rn) {
+            json_object_foreach(tc, state, rn)
+            {
                 struct mock_answer a;
                 for (unsigned long k = 0; k < 4; k++)
                     mock_lookup(m, state, k, &a);

@@ -89,10 +89,12 @@ static void assert_failed(struct run *r, const char *error, const char *cause_pa
     else
         assert_null(r->res.error);
     if (cause_part && (!r->res.cause || !strstr(r->res.cause, cause_part)))
-        fail_msg("cause '%s' lacks '%s'", r->res.cause ? r->res.cause : "(null)", cause_part);
+        fail_msg("cause '%s' lacks '%s'", r->res.cause ? r->res.cause : "(null)",
+                 cause_part);
 }
 
-/* ---- pipeline ------------------------------------------------------------------------------ */
+/* ---- pipeline
+ * ------------------------------------------------------------------------------ */
 
 static void test_interp_pipeline_order(void **state)
 {
@@ -116,14 +118,16 @@ static void test_interp_pass_paths(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
-            "'$.r.s','Next':'B'},'B':{'Type':'Pass','ResultPath':null,'Result':5,"
-            "'Next':'C'},'C':{'Type':'Pass','InputPath':null,'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
+        "'$.r.s','Next':'B'},'B':{'Type':'Pass','ResultPath':null,'Result':5,"
+        "'Next':'C'},'C':{'Type':'Pass','InputPath':null,'End':true}}}",
         "{'k':0}");
     assert_output(&r, "{}");
     run_release(&r);
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
-            "'$.r.s','OutputPath':'$.r','End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':{'x':1},'ResultPath':"
+        "'$.r.s','OutputPath':'$.r','End':true}}}",
         "{'k':0}");
     assert_output(&r, "{'s':{'x':1}}");
     run_release(&r);
@@ -136,16 +140,18 @@ static void test_interp_pass_paths(void **state)
 static void test_interp_parameters_literals(void **state)
 {
     (void)state;
-    json_t *d = json_loads("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\","
-                           "\"Parameters\":{\"lit\":\"$.x\",\"nested\":[{\"v.$\":\"$.x\"}],"
-                           "\"fmt.$\":\"States.Format('{}-{}', $.x, $.y)\"},\"End\":true}}}",
-                           0, NULL);
+    json_t *d =
+        json_loads("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\","
+                   "\"Parameters\":{\"lit\":\"$.x\",\"nested\":[{\"v.$\":\"$.x\"}],"
+                   "\"fmt.$\":\"States.Format('{}-{}', $.x, $.y)\"},\"End\":true}}}",
+                   0, NULL);
     json_t *in = J("{'x':'a','y':2}");
     struct interp_opts o = {.start_ms = T0};
     struct interp_result res;
     interp_run(d, in, &o, &res);
     assert_int_equal(res.status, INTERP_SUCCEEDED);
-    assert_json_text(res.output, "{\"lit\":\"$.x\",\"nested\":[{\"v\":\"a\"}],\"fmt\":\"a-2\"}");
+    assert_json_text(res.output,
+                     "{\"lit\":\"$.x\",\"nested\":[{\"v\":\"a\"}],\"fmt\":\"a-2\"}");
     interp_result_release(&res);
     json_decref(d);
     json_decref(in);
@@ -155,15 +161,18 @@ static void test_interp_missing_path_is_runtime(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$.nope'},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$.nope'},"
+        "'End':true}}}",
         "{'x':1}");
-    assert_failed(&r, "States.Runtime",
-                  "An error occurred while executing the state 'A' (entered at the event id "
-                  "#2). The JSONPath '$.nope' specified for the field 'v.$' could not be "
-                  "found in the input '{\"x\":1}'");
+    assert_failed(
+        &r, "States.Runtime",
+        "An error occurred while executing the state 'A' (entered at the event id "
+        "#2). The JSONPath '$.nope' specified for the field 'v.$' could not be "
+        "found in the input '{\"x\":1}'");
     run_release(&r);
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','InputPath':'$.nope','End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','InputPath':'$.nope','End':true}}}",
         "{'x':1}");
     assert_failed(&r, "States.Runtime", "Invalid path '$.nope'");
     run_release(&r);
@@ -173,30 +182,35 @@ static void test_interp_result_path_mismatch(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':1,'ResultPath':'$.x.y',"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Result':1,'ResultPath':'$.x.y',"
+        "'End':true}}}",
         "{'x':'str'}");
     assert_failed(&r, "States.ResultPathMatchFailure", "$.x.y");
     run_release(&r);
 }
 
-/* ---- Choice ------------------------------------------------------------------------------- */
+/* ---- Choice
+ * ------------------------------------------------------------------------------- */
 
-/* Runs a Choice with one rule on input; returns 1 (matched), 0 (Default) or -1 (failed). */
+/* Runs a Choice with one rule on input; returns 1 (matched), 0 (Default) or -1 (failed).
+ */
 static int choice(const char *rule, const char *input)
 {
     char *def = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&def, &n);
-    fprintf(f, "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[%s],"
-               "'Default':'No'},'Yes':{'Type':'Pass','Result':1,'End':true},"
-               "'No':{'Type':'Pass','Result':0,'End':true}}}",
+    fprintf(f,
+            "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[%s],"
+            "'Default':'No'},'Yes':{'Type':'Pass','Result':1,'End':true},"
+            "'No':{'Type':'Pass','Result':0,'End':true}}}",
             rule);
     fclose(f);
     struct run r;
     run(&r, def, input);
     free(def);
-    int res = r.res.status == INTERP_SUCCEEDED ? (int)json_integer_value(r.res.output) : -1;
+    int res =
+        r.res.status == INTERP_SUCCEEDED ? (int)json_integer_value(r.res.output) : -1;
     run_release(&r);
     return res;
 }
@@ -265,8 +279,9 @@ static void test_interp_choice_operators(void **state)
         {RULE("$.v", "'IsNull':true"), "{}", -1},
         {RULE("$.v", "'StringEqualsPath':'$.w'"), "{'v':'a'}", -1},
         /* logic */
-        {"{'And':[" RULE("$.a", "'IsPresent':true") "," RULE("$.a", "'NumericEquals':1") "]"
-         ",'Next':'Yes'}",
+        {"{'And':[" RULE("$.a", "'IsPresent':true") "," RULE(
+             "$.a", "'NumericEquals':1") "]"
+                                         ",'Next':'Yes'}",
          "{'a':1}", 1},
         {"{'Or':[{'Variable':'$.a','IsNull':true},{'Variable':'$.a','NumericEquals':2}],"
          "'Next':'Yes'}",
@@ -276,8 +291,8 @@ static void test_interp_choice_operators(void **state)
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         int got = choice(cases[i].rule, cases[i].input);
         if (got != cases[i].want)
-            fail_msg("case %zu: %s on %s gave %d, want %d", i, cases[i].rule, cases[i].input,
-                     got, cases[i].want);
+            fail_msg("case %zu: %s on %s gave %d, want %d", i, cases[i].rule,
+                     cases[i].input, got, cases[i].want);
     }
 }
 
@@ -298,26 +313,30 @@ static void test_interp_choice_no_match(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.a',"
-            "'NumericEquals':2,'Next':'E'}]},'E':{'Type':'Succeed'}}}",
+    run(&r,
+        "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.a',"
+        "'NumericEquals':2,'Next':'E'}]},'E':{'Type':'Succeed'}}}",
         "{'a':1}");
     assert_failed(&r, "States.NoChoiceMatched", "entered at the event id #2");
     run_release(&r);
 }
 
-/* ---- Wait, clock, timeouts -------------------------------------------------------------- */
+/* ---- Wait, clock, timeouts
+ * -------------------------------------------------------------- */
 
 static void test_interp_wait_virtual_clock(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':10800,'Next':'X'},"
-            "'X':{'Type':'Wait','SecondsPath':'$.s','Next':'Y'},"
-            "'Y':{'Type':'Wait','TimestampPath':'$.t','Next':'Z'},"
-            "'Z':{'Type':'Wait','Timestamp':'2020-01-01T00:00:00Z','End':true}}}",
+    run(&r,
+        "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':10800,'Next':'X'},"
+        "'X':{'Type':'Wait','SecondsPath':'$.s','Next':'Y'},"
+        "'Y':{'Type':'Wait','TimestampPath':'$.t','Next':'Z'},"
+        "'Z':{'Type':'Wait','Timestamp':'2020-01-01T00:00:00Z','End':true}}}",
         "{'s':60,'t':'2026-01-01T05:00:00+01:00'}");
     assert_int_equal(r.res.status, INTERP_SUCCEEDED);
-    assert_true(r.res.end_ms == T0 + 4 * 3600000); /* 05:00+01:00 = 04:00Z; past: no wait */
+    assert_true(r.res.end_ms ==
+                T0 + 4 * 3600000); /* 05:00+01:00 = 04:00Z; past: no wait */
     run_release(&r);
 }
 
@@ -334,14 +353,16 @@ static void test_interp_wait_errors(void **state)
         {"'SecondsPath':'$.p'", "{'p':1.5}",
          "The SecondsPath parameter cannot be parsed as a long value: $.p == 1.5"},
         {"'TimestampPath':'$.p'", "{'p':'2016-03-14 01:59:00Z'}",
-         "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+         "The TimestampPath parameter does not reference a valid ISO-8601 extended "
+         "offset "
          "date-time format string: $.p == 2016-03-14 01:59:00Z"},
         {"'Seconds':2147483648", "{}", "Wait state delay is too long."},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         char def[256];
-        snprintf(def, sizeof(def), "{'StartAt':'W','States':{'W':{'Type':'Wait',%s,"
-                                   "'End':true}}}",
+        snprintf(def, sizeof(def),
+                 "{'StartAt':'W','States':{'W':{'Type':'Wait',%s,"
+                 "'End':true}}}",
                  cases[i].field);
         struct run r;
         run(&r, def, cases[i].input);
@@ -354,8 +375,9 @@ static void test_interp_execution_timeout(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'TimeoutSeconds':60,'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':120,"
-            "'End':true}}}",
+    run(&r,
+        "{'TimeoutSeconds':60,'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':120,"
+        "'End':true}}}",
         "{}");
     assert_int_equal(r.res.status, INTERP_TIMED_OUT);
     assert_string_equal(r.res.error, "States.Timeout");
@@ -363,7 +385,8 @@ static void test_interp_execution_timeout(void **state)
     run_release(&r);
 }
 
-/* ---- Retry and Catch -------------------------------------------------------------------- */
+/* ---- Retry and Catch
+ * -------------------------------------------------------------------- */
 
 static const char throw_mock[] =
     "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':{"
@@ -389,21 +412,23 @@ static void test_interp_retry_timing(void **state)
     (void)state;
     struct run r;
     struct interp_opts o = {0};
-    run_opts(&r,
-             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
-             "publish','Retry':[{'ErrorEquals':['Boom'],'IntervalSeconds':2,'MaxAttempts':3,"
-             "'BackoffRate':3}],'End':true}}}",
-             "{}", throw_mock, "c", &o);
+    run_opts(
+        &r,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+        "publish','Retry':[{'ErrorEquals':['Boom'],'IntervalSeconds':2,'MaxAttempts':3,"
+        "'BackoffRate':3}],'End':true}}}",
+        "{}", throw_mock, "c", &o);
     assert_failed(&r, "Boom", "bad");
     assert_true(r.res.end_ms == T0 + (2 + 6 + 18) * 1000);
     run_release(&r);
     /* MaxAttempts 0: one attempt, then the catcher */
-    run_opts(&r,
-             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
-             "publish','Retry':[{'ErrorEquals':['Boom'],'MaxAttempts':0},{'ErrorEquals':"
-             "['States.ALL'],'MaxAttempts':5}],'Catch':[{'ErrorEquals':['States.ALL'],"
-             "'ResultPath':'$.err','Next':'E'}],'End':true},'E':{'Type':'Succeed'}}}",
-             "{'in':1}", throw_mock, "c", &o);
+    run_opts(
+        &r,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+        "publish','Retry':[{'ErrorEquals':['Boom'],'MaxAttempts':0},{'ErrorEquals':"
+        "['States.ALL'],'MaxAttempts':5}],'Catch':[{'ErrorEquals':['States.ALL'],"
+        "'ResultPath':'$.err','Next':'E'}],'End':true},'E':{'Type':'Succeed'}}}",
+        "{'in':1}", throw_mock, "c", &o);
     assert_output(&r, "{'in':1,'err':{'Error':'Boom','Cause':'bad'}}");
     assert_true(r.res.end_ms == T0);
     run_release(&r);
@@ -412,10 +437,11 @@ static void test_interp_retry_timing(void **state)
 static void test_interp_retry_jitter_seeded(void **state)
 {
     (void)state;
-    const char *def = "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
-                      "'arn:aws:states:::sns:publish','Retry':[{'ErrorEquals':['States.ALL'],"
-                      "'IntervalSeconds':100,'BackoffRate':1,'MaxAttempts':10,"
-                      "'JitterStrategy':'FULL'}],'End':true}}}";
+    const char *def =
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+        "'arn:aws:states:::sns:publish','Retry':[{'ErrorEquals':['States.ALL'],"
+        "'IntervalSeconds':100,'BackoffRate':1,'MaxAttempts':10,"
+        "'JitterStrategy':'FULL'}],'End':true}}}";
     struct run r;
     struct interp_opts o = {.seed = 7};
     run_opts(&r, def, "{}", throw_mock, "c", &o);
@@ -438,11 +464,12 @@ static void test_interp_runtime_never_caught(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
-            "publish','Parameters':{'x.$':'$.missing'},'Retry':[{'ErrorEquals':"
-            "['States.Runtime']}],'Catch':[{'ErrorEquals':['States.Runtime'],'Next':'E'},"
-            "{'ErrorEquals':['States.ALL'],'Next':'E'}],'End':true},"
-            "'E':{'Type':'Succeed'}}}",
+    run(&r,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+        "publish','Parameters':{'x.$':'$.missing'},'Retry':[{'ErrorEquals':"
+        "['States.Runtime']}],'Catch':[{'ErrorEquals':['States.Runtime'],'Next':'E'},"
+        "{'ErrorEquals':['States.ALL'],'Next':'E'}],'End':true},"
+        "'E':{'Type':'Succeed'}}}",
         "{}");
     assert_failed(&r, "States.Runtime", "'$.missing'");
     run_release(&r);
@@ -473,14 +500,15 @@ static void test_interp_task_timeout_from_mock_duration(void **state)
     (void)state;
     struct run r;
     struct interp_opts o = {0};
-    run_opts(&r,
-             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::ecs:"
-             "runTask.sync','TimeoutSeconds':300,'Catch':[{'ErrorEquals':['States.Timeout'],"
-             "'Next':'E'}],'End':true},'E':{'Type':'Pass','End':true}}}",
-             "{}",
-             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
-             "{'0':{'Return':{},'Duration':3600}}}}",
-             "c", &o);
+    run_opts(
+        &r,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::ecs:"
+        "runTask.sync','TimeoutSeconds':300,'Catch':[{'ErrorEquals':['States.Timeout'],"
+        "'Next':'E'}],'End':true},'E':{'Type':'Pass','End':true}}}",
+        "{}",
+        "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+        "{'0':{'Return':{},'Duration':3600}}}}",
+        "c", &o);
     assert_output(&r, "{'Error':'States.Timeout','Cause':''}");
     assert_true(r.res.end_ms == T0 + 300000);
     run_release(&r);
@@ -499,21 +527,24 @@ static void test_interp_data_limit(void **state)
     interp_run(d, in, &o, &res);
     assert_int_equal(res.status, INTERP_FAILED);
     assert_string_equal(res.error, "States.DataLimitExceeded");
-    assert_string_equal(res.cause, "The state/task 'A' returned a result with a size "
-                                   "exceeding the maximum number of bytes service limit.");
+    assert_string_equal(res.cause,
+                        "The state/task 'A' returned a result with a size "
+                        "exceeding the maximum number of bytes service limit.");
     interp_result_release(&res);
     json_decref(d);
     json_decref(in);
 }
 
-/* ---- Fail ---------------------------------------------------------------------------------- */
+/* ---- Fail
+ * ---------------------------------------------------------------------------------- */
 
 static void test_interp_fail_state(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'F','States':{'F':{'Type':'Fail','ErrorPath':'$.e','CausePath':"
-            "'$$.State.Name'}}}",
+    run(&r,
+        "{'StartAt':'F','States':{'F':{'Type':'Fail','ErrorPath':'$.e','CausePath':"
+        "'$$.State.Name'}}}",
         "{'e':'MyError'}");
     assert_failed(&r, "MyError", "F");
     run_release(&r);
@@ -526,26 +557,30 @@ static void test_interp_fail_state(void **state)
     run_release(&r);
 }
 
-/* ---- Map and Parallel ------------------------------------------------------------------- */
+/* ---- Map and Parallel
+ * ------------------------------------------------------------------- */
 
 static void test_interp_map_items(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemsPath':'$.xs','ItemSelector':"
-            "{'i.$':'$$.Map.Item.Index','v.$':'$$.Map.Item.Value','k.$':'$.k'},"
-            "'ItemProcessor':{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemsPath':'$.xs','ItemSelector':"
+        "{'i.$':'$$.Map.Item.Index','v.$':'$$.Map.Item.Value','k.$':'$.k'},"
+        "'ItemProcessor':{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},"
+        "'End':true}}}",
         "{'xs':['a','b'],'k':9}");
     assert_output(&r, "[{'i':0,'v':'a','k':9},{'i':1,'v':'b','k':9}]");
     run_release(&r);
-    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','Iterator':{'StartAt':'P','States':"
-            "{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+    run(&r,
+        "{'StartAt':'M','States':{'M':{'Type':'Map','Iterator':{'StartAt':'P','States':"
+        "{'P':{'Type':'Pass','End':true}}},'End':true}}}",
         "[]");
     assert_output(&r, "[]");
     run_release(&r);
-    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'P',"
-            "'States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+    run(&r,
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'P',"
+        "'States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
         "{}");
     assert_failed(&r, "States.Runtime", "Map state input must be an array but was: {}");
     run_release(&r);
@@ -556,7 +591,7 @@ static void test_interp_map_concurrency_time(void **state)
     (void)state;
 #define MAP_FMT                                                                          \
     "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':%d,'ItemProcessor':"    \
-    "{'StartAt':'W','States':{'W':{'Type':'Wait','SecondsPath':'$','End':true}}},"         \
+    "{'StartAt':'W','States':{'W':{'Type':'Wait','SecondsPath':'$','End':true}}},"       \
     "'End':true}}}"
     char def[256];
     struct run r;
@@ -578,10 +613,11 @@ static void test_interp_map_failure(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'C',"
-            "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$','NumericEquals':2,"
-            "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"
-            "'F':{'Type':'Fail','Error':'ItemFail','Cause':'two'}}},'End':true}}}",
+    run(&r,
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'C',"
+        "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$','NumericEquals':2,"
+        "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"
+        "'F':{'Type':'Fail','Error':'ItemFail','Cause':'two'}}},'End':true}}}",
         "[1,2,3]");
     assert_failed(&r, "ItemFail", "two");
     run_release(&r);
@@ -591,27 +627,30 @@ static void test_interp_parallel(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
-            "{'StartAt':'A','States':{'A':{'Type':'Wait','Seconds':50,'Next':'A2'},"
-            "'A2':{'Type':'Pass','Result':'a','End':true}}},"
-            "{'StartAt':'B','States':{'B':{'Type':'Wait','Seconds':20,'Next':'B2'},"
-            "'B2':{'Type':'Pass','Result':'b','End':true}}}],"
-            "'ResultPath':'$.r','End':true}}}",
+    run(&r,
+        "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+        "{'StartAt':'A','States':{'A':{'Type':'Wait','Seconds':50,'Next':'A2'},"
+        "'A2':{'Type':'Pass','Result':'a','End':true}}},"
+        "{'StartAt':'B','States':{'B':{'Type':'Wait','Seconds':20,'Next':'B2'},"
+        "'B2':{'Type':'Pass','Result':'b','End':true}}}],"
+        "'ResultPath':'$.r','End':true}}}",
         "{'x':1}");
     assert_output(&r, "{'x':1,'r':['a','b']}");
     assert_true(r.res.end_ms == T0 + 50000);
     run_release(&r);
-    run(&r, "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
-            "{'StartAt':'A','States':{'A':{'Type':'Pass','End':true}}},"
-            "{'StartAt':'B','States':{'B':{'Type':'Fail','Error':'FailureType','Cause':"
-            "'Cause description'}}}],'Catch':[{'ErrorEquals':['FailureType'],"
-            "'ResultPath':'$.e','Next':'D'}],'End':true},'D':{'Type':'Succeed'}}}",
+    run(&r,
+        "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','End':true}}},"
+        "{'StartAt':'B','States':{'B':{'Type':'Fail','Error':'FailureType','Cause':"
+        "'Cause description'}}}],'Catch':[{'ErrorEquals':['FailureType'],"
+        "'ResultPath':'$.e','Next':'D'}],'End':true},'D':{'Type':'Succeed'}}}",
         "{}");
     assert_output(&r, "{'e':{'Error':'FailureType','Cause':'Cause description'}}");
     run_release(&r);
 }
 
-/* ---- Context object and variables -------------------------------------------------------- */
+/* ---- Context object and variables
+ * -------------------------------------------------------- */
 
 static void test_interp_context_object(void **state)
 {
@@ -639,18 +678,20 @@ static void test_interp_retry_count_in_context(void **state)
     (void)state;
     struct run r;
     struct interp_opts o = {.history = true};
-    run_opts(&r,
-             "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
-             "publish','Parameters':{'n.$':'$$.State.RetryCount'},'Retry':[{'ErrorEquals':"
-             "['Boom'],'MaxAttempts':2}],'End':true}}}",
-             "{}",
-             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':{"
-             "'0-1':{'Throw':{'Error':'Boom'}},'2':{'Return':{'done':1}}}}}",
-             "c", &o);
+    run_opts(
+        &r,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+        "publish','Parameters':{'n.$':'$$.State.RetryCount'},'Retry':[{'ErrorEquals':"
+        "['Boom'],'MaxAttempts':2}],'End':true}}}",
+        "{}",
+        "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':{"
+        "'0-1':{'Throw':{'Error':'Boom'}},'2':{'Return':{'done':1}}}}}",
+        "c", &o);
     assert_output(&r, "{'done':1}");
     size_t i, seen = 0;
     json_t *e;
-    json_array_foreach(json_object_get(r.res.history, "events"), i, e) {
+    json_array_foreach(json_object_get(r.res.history, "events"), i, e)
+    {
         json_t *d = json_object_get(e, "taskScheduledEventDetails");
         if (!d)
             continue;
@@ -667,15 +708,17 @@ static void test_interp_variables_timing(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'x':1},'Next':'B'},"
-            "'B':{'Type':'Pass','Assign':{'x':2,'old.$':'$x'},'Parameters':{'seen.$':'$x'},"
-            "'Next':'C'},'C':{'Type':'Pass','Parameters':{'x.$':'$x','old.$':'$old'},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'x':1},'Next':'B'},"
+        "'B':{'Type':'Pass','Assign':{'x':2,'old.$':'$x'},'Parameters':{'seen.$':'$x'},"
+        "'Next':'C'},'C':{'Type':'Pass','Parameters':{'x.$':'$x','old.$':'$old'},"
+        "'End':true}}}",
         "{}");
     assert_output(&r, "{'x':2,'old':1}");
     run_release(&r);
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$nosuch'},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Parameters':{'v.$':'$nosuch'},"
+        "'End':true}}}",
         "{}");
     assert_failed(&r, "States.Runtime", NULL);
     run_release(&r);
@@ -685,22 +728,24 @@ static void test_interp_variables_scope(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
-            "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
-            "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
-            "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
-            "'Next':'After'},"
-            "'After':{'Type':'Pass','Parameters':{'items.$':'$','o.$':'$outer'},"
-            "'Next':'Leak'},"
-            "'Leak':{'Type':'Pass','Parameters':{'i.$':'$inner'},'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
+        "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
+        "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
+        "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
+        "'Next':'After'},"
+        "'After':{'Type':'Pass','Parameters':{'items.$':'$','o.$':'$outer'},"
+        "'Next':'Leak'},"
+        "'Leak':{'Type':'Pass','Parameters':{'i.$':'$inner'},'End':true}}}",
         "[1,2]");
     assert_failed(&r, "States.Runtime", "'Leak'");
     run_release(&r);
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
-            "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
-            "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
-            "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'outer':'o'},'Next':'M'},"
+        "'M':{'Type':'Map','ItemProcessor':{'StartAt':'I','States':{"
+        "'I':{'Type':'Pass','Assign':{'inner.$':'$'},'Next':'J'},"
+        "'J':{'Type':'Pass','Parameters':{'o.$':'$outer','i.$':'$inner'},'End':true}}},"
+        "'End':true}}}",
         "[1,2]");
     assert_output(&r, "[{'o':'o','i':1},{'o':'o','i':2}]");
     run_release(&r);
@@ -710,42 +755,48 @@ static void test_interp_choice_assign(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
-            "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
-            "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
+        "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
+        "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
+        "'End':true}}}",
         "{'a':1}");
     assert_output(&r, "{'d':'rule'}");
     run_release(&r);
-    run(&r, "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
-            "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
-            "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
-            "'End':true}}}",
+    run(&r,
+        "{'StartAt':'C','States':{'C':{'Type':'Choice','Assign':{'d':'default'},"
+        "'Choices':[{'Variable':'$.a','NumericEquals':1,'Assign':{'d':'rule'},"
+        "'Next':'E'}],'Default':'E'},'E':{'Type':'Pass','Parameters':{'d.$':'$d'},"
+        "'End':true}}}",
         "{'a':2}");
     assert_output(&r, "{'d':'default'}");
     run_release(&r);
 }
 
-/* ---- mocks, dry runs, history ------------------------------------------------------------- */
+/* ---- mocks, dry runs, history
+ * ------------------------------------------------------------- */
 
 static void test_interp_mock_numbering(void **state)
 {
     (void)state;
     struct run r;
     struct interp_opts o = {0};
-    const char *def = "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{"
-                      "'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
-                      "'arn:aws:lambda:us-east-1:1:function:f','End':true}}},'End':true}}}";
-    run_opts(&r, def, "[1,2,3]",
-             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
-             "{'0':{'Return':'a'},'1-2':{'Return':'b'}}}}",
-             "c", &o);
+    const char *def =
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{"
+        "'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+        "'arn:aws:lambda:us-east-1:1:function:f','End':true}}},'End':true}}}";
+    run_opts(
+        &r, def, "[1,2,3]",
+        "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+        "{'0':{'Return':'a'},'1-2':{'Return':'b'}}}}",
+        "c", &o);
     assert_output(&r, "['a','b','b']");
     run_release(&r);
-    run_opts(&r, def, "[1,2,3]",
-             "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
-             "{'0-1':{'Return':'a'}}}}",
-             "c", &o);
+    run_opts(
+        &r, def, "[1,2,3]",
+        "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"
+        "{'0-1':{'Return':'a'}}}}",
+        "c", &o);
     assert_failed(&r, "States.Runtime", "no entry for invocation \"2\" of this state");
     assert_failed(&r, "States.Runtime", "state 'T'");
     run_release(&r);
@@ -789,9 +840,9 @@ static void test_interp_history_events(void **state)
              "{}", NULL, NULL, &o);
     json_t *ev = json_object_get(r.res.history, "events");
     static const char *const types[] = {
-        "ExecutionStarted", "PassStateEntered", "PassStateExited", "TaskStateEntered",
-        "TaskScheduled",    "TaskStarted",      "TaskSucceeded",   "TaskStateExited",
-        "ExecutionSucceeded"};
+        "ExecutionStarted", "PassStateEntered", "PassStateExited",
+        "TaskStateEntered", "TaskScheduled",    "TaskStarted",
+        "TaskSucceeded",    "TaskStateExited",  "ExecutionSucceeded"};
     assert_int_equal(json_array_size(ev), ARRAY_SIZE(types));
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
         json_t *e = json_array_get(ev, i);
@@ -801,7 +852,8 @@ static void test_interp_history_events(void **state)
         assert_int_equal(prev, i <= 1 ? 0 : (json_int_t)i);
     }
     json_t *exited = json_object_get(json_array_get(ev, 2), "stateExitedEventDetails");
-    assert_json_text(json_object_get(exited, "assignedVariables"), "{\"v\":\"\\\"x\\\"\"}");
+    assert_json_text(json_object_get(exited, "assignedVariables"),
+                     "{\"v\":\"\\\"x\\\"\"}");
     json_t *sched = json_object_get(json_array_get(ev, 4), "taskScheduledEventDetails");
     assert_string_equal(json_string_value(json_object_get(sched, "resourceType")), "sns");
     assert_string_equal(json_string_value(json_object_get(sched, "resource")), "publish");
@@ -813,8 +865,9 @@ static void test_interp_history_limit(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'A','States':{'A':{'Type':'Pass','Next':'B'},"
-            "'B':{'Type':'Pass','Next':'A'}}}",
+    run(&r,
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Next':'B'},"
+        "'B':{'Type':'Pass','Next':'A'}}}",
         "{}");
     assert_failed(&r, "States.Runtime", "maximum number of history events");
     assert_int_equal(r.res.events, HISTORY_LIMIT);
@@ -837,13 +890,14 @@ static void test_interp_time_format(void **state)
     assert_int_equal(interp_parse_time("05-12-2016T10:00:00Z", &ms), -1);
 }
 
-/* ---- distributed Map, redrive, dry-run shapes --------------------------------------------- */
+/* ---- distributed Map, redrive, dry-run shapes
+ * --------------------------------------------- */
 
 #define DMAP_DEF(extra)                                                                  \
-    "{'StartAt':'M','States':{'M':{'Type':'Map'," extra ",'ItemProcessor':{"              \
-    "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},'StartAt':'C',"     \
-    "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.v','NumericEquals':2,"        \
-    "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"                           \
+    "{'StartAt':'M','States':{'M':{'Type':'Map'," extra ",'ItemProcessor':{"             \
+    "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},'StartAt':'C',"  \
+    "'States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.v','NumericEquals':2,"     \
+    "'Next':'F'}],'Default':'P'},'P':{'Type':'Pass','End':true},"                        \
     "'F':{'Type':'Fail','Error':'Two','Cause':'no twos'}}},'End':true}}}"
 
 static void test_interp_distributed_tolerance(void **state)
@@ -855,15 +909,14 @@ static void test_interp_distributed_tolerance(void **state)
              "{'xs':[{'v':1},{'v':2},{'v':3}]}", NULL, NULL, &o);
     assert_output(&r, "[{'v':1},{'Error':'Two','Cause':'no twos'},{'v':3}]");
     /* child executions stay out of the parent's history */
-    static const char *const types[] = {"ExecutionStarted",  "MapStateEntered",
-                                        "MapStateStarted",   "MapRunStarted",
-                                        "MapRunSucceeded",   "MapStateSucceeded",
-                                        "MapStateExited",    "ExecutionSucceeded"};
+    static const char *const types[] = {
+        "ExecutionStarted", "MapStateEntered",   "MapStateStarted", "MapRunStarted",
+        "MapRunSucceeded",  "MapStateSucceeded", "MapStateExited",  "ExecutionSucceeded"};
     json_t *ev = json_object_get(r.res.history, "events");
     assert_int_equal(json_array_size(ev), ARRAY_SIZE(types));
     for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-        assert_string_equal(json_string_value(json_object_get(json_array_get(ev, i), "type")),
-                            types[i]);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(ev, i), "type")), types[i]);
     run_release(&r);
     o = (struct interp_opts){0};
     run_opts(&r, DMAP_DEF("'ItemsPath':'$.xs','ToleratedFailureCount':0"),
@@ -873,7 +926,8 @@ static void test_interp_distributed_tolerance(void **state)
     run_release(&r);
     run_opts(&r, DMAP_DEF("'ItemsPath':'$.xs','ToleratedFailurePercentage':100.1"),
              "{'xs':[]}", NULL, NULL, &o);
-    assert_failed(&r, "States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.");
+    assert_failed(&r, "States.Runtime",
+                  "ToleratedFailurePercentage must be between 0 and 100.");
     run_release(&r);
 }
 
@@ -901,47 +955,55 @@ static void test_interp_item_reader(void **state)
     write_file(sub, "nested.json", "{\"data\":{\"rows\":[{\"v\":7}]}}");
     struct run r;
     struct interp_opts o = {.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
-                          "'ReaderConfig':{'InputType':'JSONL'},'Parameters':{'Bucket':'b',"
-                          "'Key':'rows.jsonl'}}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                      "'ReaderConfig':{'InputType':'JSONL'},'Parameters':{'Bucket':'b',"
+                      "'Key':'rows.jsonl'}}"),
              "{}", NULL, NULL, &o);
     assert_output(&r, "[{'v':1},{'v':3}]");
     run_release(&r);
     o = (struct interp_opts){.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
-                          "'ReaderConfig':{'InputType':'CSV','CSVDelimiter':'SEMICOLON',"
-                          "'MaxItems':1},'Parameters':{'Bucket':'b','Key':'rows.csv'}}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                      "'ReaderConfig':{'InputType':'CSV','CSVDelimiter':'SEMICOLON',"
+                      "'MaxItems':1},'Parameters':{'Bucket':'b','Key':'rows.csv'}}"),
              "{}", NULL, NULL, &o);
     assert_output(&r, "[{'v':'1','w':'a;b'}]");
     run_release(&r);
     o = (struct interp_opts){.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
-                          "'ReaderConfig':{'InputType':'CSV'},'Parameters':{'Bucket':'b',"
-                          "'Key':'dup.csv'}}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                      "'ReaderConfig':{'InputType':'CSV'},'Parameters':{'Bucket':'b',"
+                      "'Key':'dup.csv'}}"),
              "{}", NULL, NULL, &o);
-    assert_failed(&r, "States.ItemReaderFailed", "CSV headers cannot contain duplicates.");
+    assert_failed(&r, "States.ItemReaderFailed",
+                  "CSV headers cannot contain duplicates.");
     run_release(&r);
     o = (struct interp_opts){.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
-                          "'ReaderConfig':{'InputType':'JSON','ItemsPointer':'/data/rows'},"
-                          "'Parameters':{'Bucket':'b','Key':'nested.json'}}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                      "'ReaderConfig':{'InputType':'JSON','ItemsPointer':'/data/rows'},"
+                      "'Parameters':{'Bucket':'b','Key':'nested.json'}}"),
              "{}", NULL, NULL, &o);
     assert_output(&r, "[{'v':7}]");
     run_release(&r);
     o = (struct interp_opts){.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:listObjectsV2',"
-                          "'Parameters':{'Bucket':'b','Prefix':'rows'}},'ItemSelector':{"
-                          "'v.$':'$$.Map.Item.Value.Key'}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:listObjectsV2',"
+                      "'Parameters':{'Bucket':'b','Prefix':'rows'}},'ItemSelector':{"
+                      "'v.$':'$$.Map.Item.Value.Key'}"),
              "{}", NULL, NULL, &o);
     assert_output(&r, "[{'v':'rows.csv'},{'v':'rows.jsonl'}]");
     run_release(&r);
     o = (struct interp_opts){.item_dir = dir};
-    run_opts(&r, DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
-                          "'Parameters':{'Bucket':'b','Key':'../../etc/passwd'}}"),
+    run_opts(&r,
+             DMAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject',"
+                      "'Parameters':{'Bucket':'b','Key':'../../etc/passwd'}}"),
              "{}", NULL, NULL, &o);
     assert_failed(&r, "States.ItemReaderFailed", NULL);
     run_release(&r);
-    static const char *const names[] = {"rows.jsonl", "rows.csv", "dup.csv", "nested.json"};
+    static const char *const names[] = {"rows.jsonl", "rows.csv", "dup.csv",
+                                        "nested.json"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         char path[700];
         snprintf(path, sizeof(path), "%s/%s", sub, names[i]);
@@ -955,10 +1017,11 @@ static void test_interp_item_batcher(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'M','States':{'M':{'Type':'Map','ItemBatcher':{'MaxItemsPerBatch':2,"
-            "'BatchInput':{'k.$':'$.k'}},'ItemsPath':'$.xs','ItemProcessor':{"
-            "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},"
-            "'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+    run(&r,
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemBatcher':{'MaxItemsPerBatch':2,"
+        "'BatchInput':{'k.$':'$.k'}},'ItemsPath':'$.xs','ItemProcessor':{"
+        "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},"
+        "'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
         "{'xs':[1,2,3],'k':'K'}");
     assert_output(&r, "[{'BatchInput':{'k':'K'},'Items':[1,2]},"
                       "{'BatchInput':{'k':'K'},'Items':[3]}]");
@@ -968,13 +1031,15 @@ static void test_interp_item_batcher(void **state)
 static void test_interp_redrive(void **state)
 {
     (void)state;
-    const char *def = "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'k':'v'},"
-                      "'Next':'T'},'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
-                      "publish','ResultSelector':{'k.$':'$k','n.$':"
-                      "'$$.Execution.RedriveCount','in.$':'$$.Execution.Input'},'End':true}}}";
-    const char *mocks = "{'StateMachines':{'sm':{'TestCases':{'bad':{'T':'B'},'good':{'T':"
-                        "'G'}}}},'MockedResponses':{'B':{'0':{'Throw':{'Error':'E'}}},"
-                        "'G':{'0':{'Return':{}}}}}";
+    const char *def =
+        "{'StartAt':'A','States':{'A':{'Type':'Pass','Assign':{'k':'v'},"
+        "'Next':'T'},'T':{'Type':'Task','Resource':'arn:aws:states:::sns:"
+        "publish','ResultSelector':{'k.$':'$k','n.$':"
+        "'$$.Execution.RedriveCount','in.$':'$$.Execution.Input'},'End':true}}}";
+    const char *mocks =
+        "{'StateMachines':{'sm':{'TestCases':{'bad':{'T':'B'},'good':{'T':"
+        "'G'}}}},'MockedResponses':{'B':{'0':{'Throw':{'Error':'E'}}},"
+        "'G':{'0':{'Return':{}}}}}";
     struct run r;
     struct interp_opts o = {.history = true};
     run_opts(&r, def, "{'orig':1}", mocks, "bad", &o);
@@ -988,7 +1053,8 @@ static void test_interp_redrive(void **state)
     assert_output(&r, "{'k':'v','n':1,'in':{'orig':1}}");
     json_t *ev = json_object_get(r.res.history, "events");
     json_t *red = json_array_get(ev, json_array_size(json_object_get(hist, "events")));
-    assert_string_equal(json_string_value(json_object_get(red, "type")), "ExecutionRedriven");
+    assert_string_equal(json_string_value(json_object_get(red, "type")),
+                        "ExecutionRedriven");
     assert_int_equal(interp_redrivable(r.res.history, &why), -1);
     assert_non_null(strstr(why, "ExecutionSucceeded"));
     free(why);
@@ -1000,19 +1066,22 @@ static void test_interp_dry_run_shapes(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'StartAt':'Q','States':{'Q':{'Type':'Task','Resource':"
-            "'arn:aws:states:::sqs:sendMessage','Parameters':{'QueueUrl':'q','MessageBody':"
-            "'hello'},'ResultSelector':{'md5.$':'$.MD5OfMessageBody'},'Next':'S'},"
-            "'S':{'Type':'Task','Resource':'arn:aws:states:::states:startExecution.sync:2',"
-            "'Parameters':{'StateMachineArn':'arn:aws:states:us-east-1:1:stateMachine:kid',"
-            "'Input':{'a':1}},'ResultSelector':{'out.$':'$.Output','st.$':'$.Status',"
-            "'in.$':'$.Input'},'ResultPath':'$.s','End':true}}}",
+    run(&r,
+        "{'StartAt':'Q','States':{'Q':{'Type':'Task','Resource':"
+        "'arn:aws:states:::sqs:sendMessage','Parameters':{'QueueUrl':'q','MessageBody':"
+        "'hello'},'ResultSelector':{'md5.$':'$.MD5OfMessageBody'},'Next':'S'},"
+        "'S':{'Type':'Task','Resource':'arn:aws:states:::states:startExecution.sync:2',"
+        "'Parameters':{'StateMachineArn':'arn:aws:states:us-east-1:1:stateMachine:kid',"
+        "'Input':{'a':1}},'ResultSelector':{'out.$':'$.Output','st.$':'$.Status',"
+        "'in.$':'$.Input'},'ResultPath':'$.s','End':true}}}",
         "{}");
     assert_output(&r, "{'md5':'5d41402abc4b2a76b9719d911017c592','s':{'out':{},"
                       "'st':'SUCCEEDED','in':{'a':1}}}");
     run_release(&r);
-    run(&r, "{'StartAt':'L','States':{'L':{'Type':'Task','Resource':"
-            "'arn:aws:states:::lambda:invoke','Parameters':{'FunctionName':'f'},'End':true}}}",
+    run(&r,
+        "{'StartAt':'L','States':{'L':{'Type':'Task','Resource':"
+        "'arn:aws:states:::lambda:invoke','Parameters':{'FunctionName':'f'},'End':true}}"
+        "}",
         "{}");
     assert_output(&r, "{'ExecutedVersion':'$LATEST','Payload':{},'StatusCode':200}");
     run_release(&r);

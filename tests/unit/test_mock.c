@@ -17,7 +17,8 @@ static json_t *J(const char *text)
 }
 
 static const char good[] =
-    "{'StateMachines':{'sm':{'TestCases':{'happy':{'A':'Ok'},'sad':{'A':'Bad','B':'Ok'}}}},"
+    "{'StateMachines':{'sm':{'TestCases':{'happy':{'A':'Ok'},'sad':{'A':'Bad','B':'Ok'}}}"
+    "},"
     "'MockedResponses':{'Ok':{'0':{'Return':{'x':1}},'1-3':{'Return':2,'Duration':5}},"
     "'Bad':{'0':{'Throw':{'Error':'E','Cause':'c'}}}}}";
 
@@ -71,7 +72,8 @@ static void test_mock_throw_and_select(void **state)
     assert_string_equal(err, "no state machine 'other' in the mock file");
     free(err);
     assert_int_equal(mock_select(&m, NULL, NULL, &err), -1);
-    assert_string_equal(err, "state machine 'sm' has 2 test cases; choose one with --case");
+    assert_string_equal(err,
+                        "state machine 'sm' has 2 test cases; choose one with --case");
     free(err);
     mock_release(&m);
 }
@@ -89,19 +91,23 @@ static void test_mock_rejects_bad_shapes(void **state)
         {"{'StateMachines':{'s':{'TestCases':{'c':{'A':1}}}}}",
          "StateMachines.s.TestCases.c.A: not a response name"},
         {"{'StateMachines':{},'MockedResponses':{'R':{'x':{'Return':1}}}}",
-         "MockedResponses.R: key 'x' is not an invocation number or range such as \"0\" or "
+         "MockedResponses.R: key 'x' is not an invocation number or range such as \"0\" "
+         "or "
          "\"1-3\""},
         {"{'StateMachines':{},'MockedResponses':{'R':{'3-1':{'Return':1}}}}",
-         "MockedResponses.R: key '3-1' is not an invocation number or range such as \"0\" "
+         "MockedResponses.R: key '3-1' is not an invocation number or range such as "
+         "\"0\" "
          "or \"1-3\""},
-        {"{'StateMachines':{},'MockedResponses':{'R':{'0-2':{'Return':1},'2':{'Return':1}}}}",
+        {"{'StateMachines':{},'MockedResponses':{'R':{'0-2':{'Return':1},'2':{'Return':1}"
+         "}}}",
          "MockedResponses.R: keys '0-2' and '2' overlap"},
         {"{'StateMachines':{},'MockedResponses':{'R':{'0':{}}}}",
          "MockedResponses.R.0: needs exactly one of Return and Throw"},
         {"{'StateMachines':{},'MockedResponses':{'R':{'0':{'Throw':{'Cause':'x'}}}}}",
          "MockedResponses.R.0: Throw needs a string Error"},
         {"{'StateMachines':{},'MockedResponses':{'R':{'0':{'Return':1,'Duration':-1}}}}",
-         "MockedResponses.R.0: Duration must be a number of seconds from 0 to 1000000000"},
+         "MockedResponses.R.0: Duration must be a number of seconds from 0 to "
+         "1000000000"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct mock m;
@@ -117,8 +123,9 @@ static void test_mock_unknown_response_name(void **state)
     (void)state;
     struct mock m;
     char *err = NULL;
-    assert_int_equal(parse(&m, "{'StateMachines':{'s':{'TestCases':{'c':{'A':'Nope'}}}},"
-                               "'MockedResponses':{}}",
+    assert_int_equal(parse(&m,
+                           "{'StateMachines':{'s':{'TestCases':{'c':{'A':'Nope'}}}},"
+                           "'MockedResponses':{}}",
                            &err),
                      0);
     assert_int_equal(mock_select(&m, NULL, "c", &err), -1);
