@@ -86,7 +86,7 @@ run: deps
 	$(BIN) build
 
 test: deps
-	@$(MAKE) --no-print-directory all unit replay golden node-test
+	@$(MAKE) --no-print-directory all unit replay golden node-test docs-check
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do LC_ALL=C $$t || fail=1; done; exit $$fail
@@ -134,7 +134,10 @@ bench: deps
 	@WFGEN=$(abspath $(BIN)) bench/run.sh
 
 docs: $(BIN)
-	$(BIN) diagnostics --markdown > docs/diagnostics.md
+	WFGEN=$(abspath $(BIN)) tests/gen_diag_docs.sh > docs/diagnostics.md
+
+docs-check: $(BIN)
+	@WFGEN=$(abspath $(BIN)) tests/docs_check.sh
 
 format:
 	clang-format -i $(ALL_SRC) $(wildcard src/*.h src/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)

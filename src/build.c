@@ -14,6 +14,8 @@
 #include "emit/sfn.h"
 #include "emit/terraform.h"
 #include "expand.h"
+#include "ext.h"
+#include "interp/interp.h"
 #include "wrap.h"
 
 #include <errno.h>
@@ -33,6 +35,24 @@ static void emit_policy(const struct workflow *wf, const json_t *policy, struct 
     free(path);
 }
 
+/*
+ * The task-role policy of ECS callback steps (states:SendTask*), for the user to attach
+ * to the task role; written only for workflows that have such a step.
+ */
+static void emit_callback_policy(const struct workflow *wf, const json_t *asl,
+                                 struct outset *out)
+{
+    json_t *policy = ext_ecs_callback_policy_new(asl);
+    if (!policy)
+        return;
+    size_t len;
+    char *text = jout_dump(policy, &len);
+    char *path = xasprintf("iam/%s.callback.policy.json", wf->key);
+    outset_add(out, path, text, len);
+    free(path);
+    json_decref(policy);
+}
+
 static struct iam_ctx iam_context(const struct catalog *cat, const struct workflow *wf)
 {
     return (struct iam_ctx){
@@ -49,27 +69,66 @@ static struct iam_ctx iam_context(const struct catalog *cat, const struct workfl
     };
 }
 
+/*
+ * Loads one definition and turns it into the machine `build` emits: substitution,
+ * extensions, validation, operational wrapping. On -1 the document is still loaded
+ * (compile_workflow releases it); on -2 nothing is.
+ */
+static int load_compiled(const struct catalog *cat, const struct workflow *wf,
+                         const struct build_opts *opts, struct ydoc *def,
+                         struct diag_list *dl)
+{
+    int rc = yload_file(def, wf->definition_path, dl);
+    if (rc == -2) {
+        fprintf(stderr, "wfgen: cannot read '%s': %s\n", wf->definition_path,
+                strerror(errno));
+        return -2;
+    }
+    if (rc) {
+        memset(def, 0, sizeof(*def));
+        return -1;
+    }
+    struct asl_opts aopts = {.allow_placeholders = opts->allow_placeholders};
+    if (expand_substitutions(cat, wf, def, dl) || expand_extensions(cat, wf, def, dl))
+        rc = -1;
+    if (!rc && asl_validate(def, def->root, &aopts, dl))
+        rc = -1;
+    if (!rc && wrap_operational(cat, wf, def, dl))
+        rc = -1;
+    return rc;
+}
+
+int build_load_definition(const struct catalog *cat, const struct workflow *wf,
+                          struct ydoc *doc, struct diag_list *dl)
+{
+    const struct build_opts opts = {0};
+    int rc = load_compiled(cat, wf, &opts, doc, dl);
+    if (rc == -1)
+        ydoc_release(doc);
+    return rc;
+}
+
+json_t *build_scheduled_input(json_t *input, int64_t start_ms, bool replace)
+{
+    if (!json_is_object(input) || (!replace && json_object_get(input, "scheduled_time")))
+        return json_incref(input);
+    char when[32];
+    interp_format_time(start_ms, when);
+    strcpy(when + 19, "Z"); /* the scheduler's form has no milliseconds */
+    json_t *copy = json_copy(input);
+    json_object_set_new(copy, "scheduled_time", json_string(when));
+    return copy;
+}
+
 /* Loads, checks and expands one definition; adds its outputs when `out` is set. */
 static int compile_workflow(const struct catalog *cat, const struct workflow *wf,
                             const struct build_opts *opts, struct outset *out,
                             struct diag_list *dl)
 {
     struct ydoc def;
-    int rc = yload_file(&def, wf->definition_path, dl);
-    if (rc == -2) {
-        fprintf(stderr, "wfgen: cannot read '%s': %s\n", wf->definition_path,
-                strerror(errno));
+    int rc = load_compiled(cat, wf, opts, &def, dl);
+    if (rc == -2)
         return -2;
-    }
-    if (rc)
-        return -1;
-    struct asl_opts aopts = {.allow_placeholders = opts->allow_placeholders};
-    if (expand_substitutions(cat, wf, &def, dl) || expand_extensions(cat, wf, &def, dl))
-        rc = -1;
-    if (!rc && asl_validate(&def, def.root, &aopts, dl))
-        rc = -1;
-    if (!rc && wrap_operational(cat, wf, &def, dl))
-        rc = -1;
     if (!rc) {
         struct iam_ctx ictx = iam_context(cat, wf);
         json_t *policy = iam_policy_new(&ictx, &def, def.root, dl);
@@ -78,6 +137,7 @@ static int compile_workflow(const struct catalog *cat, const struct workflow *wf
         if (policy && out) {
             emit_sfn(wf, def.root, out);
             emit_policy(wf, policy, out);
+            emit_callback_policy(wf, def.root, out);
             emit_schedule(cat, wf, out);
         }
         json_decref(policy);

@@ -11,6 +11,7 @@
 #include "emit/emit.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct build_opts {
     bool allow_placeholders; /* treat ${...} in definitions as opaque (validate only) */
@@ -38,5 +39,25 @@ int build_write(const char *outdir, const struct outset *set);
 size_t build_check(const char *outdir, const struct outset *set, FILE *report);
 
 #define BUILD_MANIFEST ".wfgen-manifest"
+
+/*
+ * Loads one workflow's definition and compiles it exactly as `build` does (${...}
+ * substitution, extensions, validation, operational wrapping), so `run`, `test` and
+ * `graph` see the machine that gets deployed. Returns 0 with *doc filled (release it
+ * with ydoc_release), -1 after error diagnostics or -2 when the file cannot be read
+ * (message printed); *doc needs no release on failure.
+ */
+int build_load_definition(const struct catalog *cat, const struct workflow *wf,
+                          struct ydoc *doc, struct diag_list *dl);
+
+/* The virtual start of a run without --scheduled-time, and of a test case without one. */
+#define BUILD_DEFAULT_START "2026-01-01T00:00:00Z"
+
+/*
+ * The input of a scheduled execution: `input` (borrowed) with "scheduled_time" set to
+ * start_ms in the scheduler's form ("2026-01-01T03:00:00Z") when `replace` is true or
+ * the input has none. A non-object input comes back unchanged. Returns a new reference.
+ */
+json_t *build_scheduled_input(json_t *input, int64_t start_ms, bool replace);
 
 #endif

@@ -195,6 +195,21 @@ static int ck_positive(struct ck *ck, const json_t *v, struct loc loc)
     return -1;
 }
 
+/* `concurrency: N` (the short form) is a limit of 1 or more, like `limit:`. */
+static int ck_concurrency(struct ck *ck, const json_t *v, struct loc loc)
+{
+    return json_is_integer(v) ? ck_positive(ck, v, loc) : 0;
+}
+
+static int ck_lambda_arn(struct ck *ck, const json_t *v, struct loc loc)
+{
+    return check_pattern(ck, v, loc,
+                         "^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:[0-9]{12}:function:"
+                         "[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$",
+                         "forwarder_arn",
+                         "give the ARN of the Datadog Forwarder Lambda function");
+}
+
 static int ck_dlq(struct ck *ck, const json_t *v, struct loc loc)
 {
     return check_pattern(ck, v, loc, "^arn:aws(-cn|-us-gov)?:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
@@ -241,6 +256,23 @@ static int ck_string_list(struct ck *ck, const json_t *v, struct loc loc)
         if (!json_is_string(e)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_index_loc(ck->doc, v, i),
                      "list element must be a string");
+            ck->rc = -1;
+        }
+    }
+    return 0;
+}
+
+/* ecs.task_definitions maps a short name to a task definition family (or ARN). */
+static int ck_task_definitions(struct ck *ck, const json_t *v, struct loc loc)
+{
+    const char *k;
+    json_t *t;
+    (void)loc;
+    json_object_foreach((json_t *)v, k, t) {
+        if (!json_is_string(t) || !*json_string_value(t)) {
+            diag_add(ck->dl, D_CAT_TYPE, yload_member_loc(ck->doc, v, k),
+                     "task definition '%s' must name a family", k);
+            diag_note(ck->dl, "write the family name, e.g. %s: sales-aggregator", k);
             ck->rc = -1;
         }
     }
@@ -296,6 +328,7 @@ static const struct field ecs_fields[] = {
     {"task_role", F_STR, false, NULL, ck_role_name},
     {"execution_role", F_STR, false, NULL, ck_role_name},
     {"timeout", F_DURATION, false, NULL, NULL},
+    {"task_definitions", F_OBJ, false, NULL, ck_task_definitions},
     {NULL, F_ANY, false, NULL, NULL},
 };
 
@@ -320,6 +353,19 @@ static const struct field alarm_fields[] = {
     {NULL, F_ANY, false, NULL, NULL},
 };
 
+static const struct field datadog_fields[] = {
+    {"forwarder_arn", F_STR, false, NULL, ck_lambda_arn}, /* required after the merge */
+    {"tags", F_OBJ, false, NULL, ck_tags},
+    {"log_level", F_STR, false, NULL, ck_level},
+    {"enabled", F_BOOL, false, NULL, NULL},
+    {NULL, F_ANY, false, NULL, NULL},
+};
+
+static const struct field monitoring_fields[] = {
+    {"datadog", F_OBJ, false, datadog_fields, NULL},
+    {NULL, F_ANY, false, NULL, NULL},
+};
+
 static const struct field concurrency_fields[] = {
     {"limit", F_INT, true, NULL, ck_positive},
     {"on_conflict", F_STR, false, NULL, ck_on_conflict},
@@ -335,6 +381,7 @@ static const struct field concurrency_fields[] = {
         {"ecs", F_OBJ, false, ecs_fields, NULL},                                         \
         {"scheduler", F_OBJ, false, scheduler_fields, NULL},                             \
         {"alarms", F_OBJ, false, alarm_fields, NULL},                                    \
+        {"monitoring", F_OBJ, false, monitoring_fields, NULL},                           \
         {"tags", F_OBJ, false, NULL, ck_tags}, {"tracing", F_BOOL, false, NULL, NULL},   \
         {"iam_extra", F_ARR, false, NULL, ck_iam_extra}
 
@@ -348,9 +395,10 @@ static const struct field workflow_fields[] = {
     {"schedule", F_STR, true, NULL, NULL},
     {"definition", F_STR, false, NULL, NULL},
     {"description", F_STR, false, NULL, NULL},
-    {"concurrency", F_INT_OR_OBJ, false, concurrency_fields, NULL},
+    {"concurrency", F_INT_OR_OBJ, false, concurrency_fields, ck_concurrency},
     {"dedupe", F_BOOL, false, NULL, NULL},
     {"enabled", F_BOOL, false, NULL, NULL},
+    {"pii", F_BOOL, false, NULL, NULL},
     SETTINGS_FIELDS,
     {NULL, F_ANY, false, NULL, NULL},
 };
@@ -596,6 +644,29 @@ static bool get_bool(const json_t *o, const char *path, bool dflt)
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
+/* Concurrency (an integer is the limit) and Datadog settings; see catalog.h. */
+static void extract_ops(struct workflow *wf, const json_t *m)
+{
+    static const char *const conflicts[] = {[WF_CONFLICT_SKIP] = "skip",
+                                            [WF_CONFLICT_FAIL] = "fail",
+                                            [WF_CONFLICT_WAIT] = "wait"};
+    const json_t *c = wf->concurrency;
+    wf->conc.limit =
+        json_is_integer(c) ? (long)json_integer_value(c) : get_int(c, "limit", 0);
+    const char *oc = get_str(c, "on_conflict", "skip");
+    for (size_t i = 0; i < ARRAY_SIZE(conflicts); i++)
+        if (!strcmp(oc, conflicts[i]))
+            wf->conc.on_conflict = (enum wf_on_conflict)i;
+    wf->conc.lease = duration_of(get(c, "lease"));
+    if (wf->conc.lease <= 0)
+        wf->conc.lease = wf->timeout;
+    if (get_bool(m, "monitoring.datadog.enabled", true)) {
+        wf->datadog.forwarder_arn = get_str(m, "monitoring.datadog.forwarder_arn", NULL);
+        wf->datadog.tags = (json_t *)get(m, "monitoring.datadog.tags");
+        wf->datadog.log_level = get_str(m, "monitoring.datadog.log_level", NULL);
+    }
+}
+
 static void extract(struct catalog *cat, struct workflow *wf, json_t *m)
 {
     wf->key = get_str(m, "key", "");
@@ -617,6 +688,7 @@ static void extract(struct catalog *cat, struct workflow *wf, json_t *m)
     wf->ecs.task_role = get_str(m, "ecs.task_role", NULL);
     wf->ecs.execution_role = get_str(m, "ecs.execution_role", NULL);
     wf->ecs.timeout = duration_of(get(m, "ecs.timeout"));
+    wf->ecs.task_definitions = (json_t *)get(m, "ecs.task_definitions");
     wf->scheduler.max_attempts = get_int(m, "scheduler.retry.max_attempts", 0);
     wf->scheduler.max_event_age = duration_of(get(m, "scheduler.retry.max_event_age"));
     if (!wf->scheduler.max_event_age)
@@ -631,6 +703,8 @@ static void extract(struct catalog *cat, struct workflow *wf, json_t *m)
     wf->iam_extra = (json_t *)get(m, "iam_extra");
     wf->concurrency = (json_t *)get(m, "concurrency");
     wf->dedupe = get_bool(m, "dedupe", false);
+    wf->pii = get_bool(m, "pii", false);
+    extract_ops(wf, m);
     naming_derive(&wf->names, cat->project, cat->env, wf->key);
 }
 
@@ -695,6 +769,62 @@ static int resolve_definition(struct ck *ck, struct workflow *wf)
     return 0;
 }
 
+/*
+ * Location of a merged setting top.sub: the workflow's own when it sets it, else the
+ * catalog defaults', else the workflow key.
+ */
+static struct loc setting_loc(struct ck *ck, const struct workflow *wf, const char *top,
+                              const char *sub)
+{
+    const json_t *own = json_object_get(wf->node, top);
+    const json_t *defaults = json_object_get(ck->cat->doc.root, "defaults");
+    const json_t *dflt = json_object_get(defaults, top);
+    if (json_object_get(own, sub))
+        return yload_member_loc(ck->doc, own, sub);
+    if (json_object_get(dflt, sub))
+        return yload_member_loc(ck->doc, dflt, sub);
+    return yload_member_loc(ck->doc, wf->node, "key");
+}
+
+/* Checks that need the merged settings: Datadog, the lease, personal data in logs. */
+static int check_ops(struct ck *ck, struct workflow *wf)
+{
+    int rc = 0;
+    const json_t *dd = get(wf->settings, "monitoring.datadog");
+    if (dd && get_bool(wf->settings, "monitoring.datadog.enabled", true) &&
+        !wf->datadog.forwarder_arn) {
+        struct loc at = setting_loc(ck, wf, "monitoring", "datadog");
+        rc = diag_add(ck->dl, D_CAT_MISSING_KEY, at,
+                      "monitoring.datadog of workflow '%s' has no 'forwarder_arn'",
+                      wf->key);
+        diag_note(ck->dl, "set it in defaults.monitoring.datadog or on the workflow, or "
+                          "set 'enabled: false'");
+    }
+    if (wf->conc.limit > 0 && wf->conc.lease < wf->timeout) {
+        const json_t *c = json_object_get(wf->node, "concurrency");
+        diag_add(ck->dl, D_OPS_LEASE_SHORT, yload_member_loc(ck->doc, c, "lease"),
+                 "concurrency lease of workflow '%s' (%lds) is shorter than its timeout "
+                 "(%lds)",
+                 wf->key, wf->conc.lease, wf->timeout);
+        diag_note(ck->dl,
+                  "a run still going after the lease can lose its slot to another "
+                  "run; leave 'lease' unset to use the timeout");
+    }
+    const char *level = wf->datadog.forwarder_arn && wf->datadog.log_level
+                            ? wf->datadog.log_level
+                            : wf->logging.level;
+    if (wf->pii && wf->logging.include_execution_data && strcmp(level, "OFF")) {
+        diag_add(ck->dl, D_OPS_PII_LOGGED,
+                 setting_loc(ck, wf, "logging", "include_execution_data"),
+                 "workflow '%s' is marked pii but logs execution data", wf->key);
+        diag_note(ck->dl,
+                  "inputs and outputs go to CloudWatch Logs%s; set "
+                  "'include_execution_data: false' for this workflow",
+                  wf->datadog.forwarder_arn ? " and are forwarded to Datadog" : "");
+    }
+    return rc;
+}
+
 static int check_workflow(struct ck *ck, struct workflow *wf)
 {
     int rc = 0;
@@ -710,6 +840,8 @@ static int check_workflow(struct ck *ck, struct workflow *wf)
     if (resolve_definition(ck, wf))
         rc = -1;
     if (naming_check(&wf->names, keyloc, ck->dl))
+        rc = -1;
+    if (check_ops(ck, wf))
         rc = -1;
     return rc;
 }
@@ -741,6 +873,21 @@ static int check_unique(struct ck *ck)
     }
     free(byk);
     return rc;
+}
+
+/* Checks the catalog-wide names of the operational resources the workflows use. */
+static int check_catalog_names(struct ck *ck)
+{
+    unsigned uses = 0;
+    for (size_t i = 0; i < ck->cat->nwf; i++) {
+        const struct workflow *wf = &ck->cat->wf[i];
+        if (wf->conc.limit > 0)
+            uses |= NAMING_USES_LOCKS | NAMING_USES_CLEANUP;
+        if (wf->dedupe)
+            uses |= NAMING_USES_LOCKS;
+    }
+    struct loc at = yload_member_loc(ck->doc, ck->cat->doc.root, "project");
+    return naming_check_catalog(&ck->cat->names, uses, at, ck->dl);
 }
 
 /* ---- load ------------------------------------------------------------------------------ */
@@ -800,6 +947,7 @@ int catalog_load(struct catalog *cat, const char *path, struct diag_list *dl)
     cat->account_id = get_str(root, "aws.account_id", "");
     cat->partition = get_str(root, "aws.partition", "aws");
     cat->vars = json_object_get(root, "vars");
+    naming_derive_catalog(&cat->names, cat->project, cat->env);
     const char *tmpl = get_str(root, "templates", NULL);
     if (tmpl) {
         if (path_escapes(tmpl)) {
@@ -815,6 +963,8 @@ int catalog_load(struct catalog *cat, const char *path, struct diag_list *dl)
                  "catalog defines no workflows");
     load_workflows(&ck, list);
     if (check_unique(&ck))
+        ck.rc = -1;
+    if (check_catalog_names(&ck))
         ck.rc = -1;
     return ck.rc ? -1 : 0;
 }
@@ -838,6 +988,7 @@ void catalog_release(struct catalog *cat)
     free(cat->wf);
     free(cat->dir);
     free(cat->templates_dir);
+    naming_release_catalog(&cat->names);
     ydoc_release(&cat->doc);
     memset(cat, 0, sizeof(*cat));
 }

@@ -29,6 +29,7 @@ struct wf_ecs {
     const char *task_role;      /* role names; PassRole is limited to these */
     const char *execution_role;
     long timeout;               /* seconds; 0 = unset */
+    json_t *task_definitions;   /* borrowed object: short name -> family, or NULL */
 };
 
 struct wf_scheduler {
@@ -40,6 +41,26 @@ struct wf_scheduler {
 struct wf_alarms {
     bool failed, timed_out, aborted, missed_run;
     const char *sns_topic;      /* ARN or NULL */
+};
+
+/* What an execution does when every concurrency slot is taken (SPEC section 7). */
+enum wf_on_conflict {
+    WF_CONFLICT_SKIP, /* succeed at once with {"skipped":"concurrency"} */
+    WF_CONFLICT_FAIL, /* fail with Wfgen.ConcurrencyLimitReached */
+    WF_CONFLICT_WAIT, /* retry with backoff for up to `lease`, then fail */
+};
+
+struct wf_concurrency {
+    long limit;                      /* executions at once; 0 = no limit (no wrapping) */
+    enum wf_on_conflict on_conflict; /* default skip */
+    long lease;                      /* seconds a slot stays reserved without a release;
+                                        default: the workflow timeout */
+};
+
+struct wf_datadog {
+    const char *forwarder_arn; /* Datadog Forwarder Lambda ARN; NULL = no wiring */
+    json_t *tags;              /* borrowed object of strings, or NULL */
+    const char *log_level;     /* logging level while forwarding; NULL = logging.level */
 };
 
 struct workflow {
@@ -60,6 +81,9 @@ struct workflow {
     json_t *iam_extra;          /* borrowed array of IAM statements, or NULL */
     json_t *concurrency;        /* borrowed; NULL when absent */
     bool dedupe;
+    struct wf_concurrency conc; /* concurrency parsed; conc.limit 0 when absent */
+    bool pii;                   /* inputs hold personal data (warns on logging them) */
+    struct wf_datadog datadog;  /* monitoring.datadog */
     struct wf_names names;
     json_t *node;               /* borrowed: the workflow's mapping, for locations */
     json_t *settings;           /* new: defaults merged with the workflow's own keys;
@@ -73,6 +97,7 @@ struct catalog {
     const char *region, *account_id, *partition;
     json_t *vars;               /* borrowed object (may be empty) */
     char *templates_dir;        /* NULL: the built-in templates */
+    struct cat_names names;     /* catalog-wide resource names (naming.h) */
     struct workflow *wf;
     size_t nwf;
 };

@@ -27,5 +27,9 @@ int cmd_validate(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_diagnostics(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_backfill(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

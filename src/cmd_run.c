@@ -110,7 +110,8 @@ static int load_workflow(struct run_ctx *rc, const struct run_args *a, const cha
     if (r)
         return invalid(rc);
     rc->have_def = true;
-    if (expand_substitutions(&rc->cat, rc->wf, &rc->def, &rc->dl))
+    if (expand_substitutions(&rc->cat, rc->wf, &rc->def, &rc->dl) ||
+        expand_extensions(&rc->cat, rc->wf, &rc->def, &rc->dl))
         return invalid(rc);
     if (json_is_object(rc->def.root) &&
         !json_object_get(rc->def.root, "TimeoutSeconds") && rc->wf->timeout > 0)

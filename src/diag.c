@@ -175,7 +175,8 @@ static json_t *diag_json(const struct diag *d)
 {
     json_t *o = json_object();
     char *code = code_text(d->id);
-    json_object_set_new(o, "file", d->loc.file ? json_string(d->loc.file->name) : json_null());
+    json_object_set_new(o, "file",
+                        d->loc.file ? json_string(d->loc.file->name) : json_null());
     json_object_set_new(o, "line", json_integer(d->loc.line));
     json_object_set_new(o, "column", json_integer(d->loc.col));
     json_object_set_new(o, "severity", json_string(sev_word(d->sev)));
@@ -186,36 +187,108 @@ static json_t *diag_json(const struct diag *d)
     return o;
 }
 
-static json_t *sarif_rules(void)
+/* "ASL_RESOURCE_ARN" -> "AslResourceArn": SARIF rule names are Pascal-case. */
+static char *pascal_name(const char *name)
+{
+    struct strbuf sb = STRBUF_INIT;
+    bool up = true;
+    for (const char *p = name; *p; p++) {
+        if (*p == '_') {
+            up = true;
+            continue;
+        }
+        strbuf_addch(&sb, up ? *p : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+        up = false;
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The rules the results refer to, in code order; index[id] becomes each one's position
+ * (the results' ruleIndex). Listing only used rules keeps the log small and stable when
+ * codes are added.
+ */
+static json_t *sarif_rules(const struct diag_list *dl, int *index)
 {
     json_t *rules = json_array();
+    bool used[D__COUNT] = {false};
+    for (size_t i = 0; i < dl->nr; i++)
+        used[dl->v[i].id] = true;
     for (size_t i = 0; i < D__COUNT; i++) {
-        char *code = code_text((enum diag_id)i);
-        json_array_append_new(
-            rules, json_pack("{s:s, s:s, s:{s:s}, s:{s:s}}", "id", code, "name", infos[i].name,
-                             "shortDescription", "text", infos[i].summary,
-                             "defaultConfiguration", "level", sev_word(infos[i].sev)));
+        if (!used[i])
+            continue;
+        char *code = code_text((enum diag_id)i), *name = pascal_name(infos[i].name);
+        index[i] = (int)json_array_size(rules);
+        json_array_append_new(rules, json_pack("{s:s, s:s, s:{s:s}, s:{s:s}}", "id", code,
+                                               "name", name, "shortDescription", "text",
+                                               infos[i].summary, "defaultConfiguration",
+                                               "level", sev_word(infos[i].sev)));
+        free(name);
         free(code);
     }
     return rules;
 }
 
-static json_t *sarif_result(const struct diag *d)
+/*
+ * The SARIF artifactLocation of a path as given: a relative reference (resolved against
+ * %SRCROOT%, which code-scanning services take as the repository root) or, for an
+ * absolute path, a file: URI. Bytes outside RFC 3986's unreserved set and '/' are
+ * percent-encoded, so spaces, '%', '#', '?' and a ':' in the first segment stay path.
+ */
+static json_t *sarif_artifact(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct strbuf uri = STRBUF_INIT;
+    if (path[0] == '/')
+        strbuf_adds(&uri, "file://");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+            strbuf_addch(&uri, (char)*p);
+        } else {
+            strbuf_addch(&uri, '%');
+            strbuf_addch(&uri, hex[*p >> 4]);
+            strbuf_addch(&uri, hex[*p & 15]);
+        }
+    }
+    json_t *a = json_pack("{s:s}", "uri", uri.buf);
+    if (path[0] != '/')
+        json_object_set_new(a, "uriBaseId", json_string("%SRCROOT%"));
+    strbuf_release(&uri);
+    return a;
+}
+
+/* SARIF regions count columns in Unicode code points (run.columnKind), as we do. */
+static json_t *sarif_region(const struct loc *l)
+{
+    json_t *r =
+        json_pack("{s:i, s:i}", "startLine", (int)l->line, "startColumn", (int)l->col);
+    if (l->len > 0)
+        json_object_set_new(r, "endColumn", json_integer((json_int_t)l->col + l->len));
+    size_t len;
+    const char *line = srcfile_line(l->file, l->line, &len);
+    if (line)
+        json_object_set_new(r, "snippet", json_pack("{s:s%}", "text", line, len));
+    return r;
+}
+
+static json_t *sarif_result(const struct diag *d, int rule_index)
 {
     char *code = code_text(d->id);
     struct strbuf msg = STRBUF_INIT;
     strbuf_adds(&msg, d->msg);
     for (size_t i = 0; i < d->nnotes; i++)
         strbuf_addf(&msg, "\nnote: %s", d->notes[i]);
-    json_t *r = json_pack("{s:s, s:i, s:s, s:{s:s}}", "ruleId", code, "ruleIndex", (int)d->id,
-                          "level", sev_word(d->sev), "message", "text", msg.buf);
+    json_t *r =
+        json_pack("{s:s, s:i, s:s, s:{s:s}}", "ruleId", code, "ruleIndex", rule_index,
+                  "level", sev_word(d->sev), "message", "text", msg.buf);
     if (d->loc.file) {
-        json_t *phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", d->loc.file->name);
+        json_t *phys =
+            json_pack("{s:o}", "artifactLocation", sarif_artifact(d->loc.file->name));
         if (d->loc.line)
-            json_object_set_new(phys, "region",
-                                json_pack("{s:i, s:i}", "startLine", (int)d->loc.line,
-                                          "startColumn", (int)d->loc.col));
-        json_object_set_new(r, "locations", json_pack("[{s:o}]", "physicalLocation", phys));
+            json_object_set_new(phys, "region", sarif_region(&d->loc));
+        json_object_set_new(r, "locations",
+                            json_pack("[{s:o}]", "physicalLocation", phys));
     }
     strbuf_release(&msg);
     free(code);
@@ -224,13 +297,15 @@ static json_t *sarif_result(const struct diag *d)
 
 static json_t *sarif_doc(const struct diag_list *dl)
 {
-    json_t *results = json_array();
+    int index[D__COUNT];
+    json_t *rules = sarif_rules(dl, index), *results = json_array();
     for (size_t i = 0; i < dl->nr; i++)
-        json_array_append_new(results, sarif_result(&dl->v[i]));
-    json_t *driver = json_pack("{s:s, s:o}", "name", "wfgen", "rules", sarif_rules());
-    return json_pack("{s:s, s:s, s:[{s:{s:o}, s:o}]}", "$schema",
+        json_array_append_new(results, sarif_result(&dl->v[i], index[dl->v[i].id]));
+    json_t *driver = json_pack("{s:s, s:o}", "name", "wfgen", "rules", rules);
+    return json_pack("{s:s, s:s, s:[{s:{s:o}, s:s, s:o}]}", "$schema",
                      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-                     "runs", "tool", "driver", driver, "results", results);
+                     "runs", "tool", "driver", driver, "columnKind", "unicodeCodePoints",
+                     "results", results);
 }
 
 void diag_print(struct diag_list *dl, enum diag_format fmt, FILE *out)
@@ -260,6 +335,6 @@ void diag_print_catalog_markdown(FILE *out)
           "| code | severity | name | meaning |\n| --- | --- | --- | --- |\n",
           out);
     for (size_t i = 0; i < D__COUNT; i++)
-        fprintf(out, "| WF%04u | %s | `%s` | %s |\n", infos[i].num, sev_word(infos[i].sev),
-                infos[i].name, infos[i].summary);
+        fprintf(out, "| WF%04u | %s | `%s` | %s |\n", infos[i].num,
+                sev_word(infos[i].sev), infos[i].name, infos[i].summary);
 }

@@ -24,6 +24,10 @@ static const struct command commands[] = {
     {"schedule", cmd_schedule, "print the next fire times of a workflow's schedule"},
     {"diagnostics", cmd_diagnostics, "list every diagnostic code"},
     {"run", cmd_run, "run a workflow on the local interpreter (virtual time, mocks)"},
+    {"test", cmd_test, "run the workflow test cases; report failures and coverage"},
+    {"backfill", cmd_backfill, "list the runs a schedule would have started in a window"},
+    {"graph", cmd_graph, "draw a state machine as a Mermaid or Graphviz diagram"},
+    {"eval", cmd_eval, "evaluate a JSONata, JSONPath or intrinsic expression (jq-style)"},
 };
 
 static void usage(FILE *out)

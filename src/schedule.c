@@ -1082,6 +1082,27 @@ int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc,
     return rc;
 }
 
+long sched_fires(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                 int64_t to_utc, int64_t *out, long max)
+{
+    struct tz_session s;
+    int64_t t;
+    long n = 0;
+    if (tz_enter(&s, tz))
+        return -1;
+    int rc = first_in_zone(e, from_utc, &t);
+    while (rc == 0 && t < to_utc) {
+        if (n == max) {
+            n++; /* one more than asked for: the caller's cap is exceeded */
+            break;
+        }
+        out[n++] = t;
+        rc = next_in_zone(e, t, &t);
+    }
+    tz_leave(&s);
+    return n;
+}
+
 /* ==== DST changes ================================================================= */
 
 struct change {

@@ -127,6 +127,14 @@ int sched_next(const struct sched_expr *e, const char *tz, int64_t after_utc,
 /* The first fire time at or after `from_utc`; a rate() fires at `from_utc` itself. */
 int sched_first(const struct sched_expr *e, const char *tz, int64_t from_utc,
                 int64_t *out);
+/*
+ * Every fire time in [from_utc, to_utc), entering the zone once (sched_first, then
+ * sched_next, so rate() counts from `from_utc`). Stores up to `max` times in `out`
+ * (which may be NULL when max is 0). Returns the number stored, max + 1 when the window
+ * holds more than `max` (out then holds the first `max`), or -1 when `tz` is invalid.
+ */
+long sched_fires(const struct sched_expr *e, const char *tz, int64_t from_utc,
+                 int64_t to_utc, int64_t *out, long max);
 
 /* Where a schedule meets a DST change. */
 struct sched_dst {

@@ -37,6 +37,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags = {
         team       = "ads"
         managed-by = "wfgen"
@@ -70,6 +74,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags = {
         team       = "ads"
         managed-by = "wfgen"
@@ -103,6 +111,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags = {
         team        = "ads"
         managed-by  = "wfgen"
@@ -137,10 +149,28 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags = {
         team       = "ads"
         managed-by = "wfgen"
       }
+    }
+  }
+
+  # Catalog-wide operational resources (SPEC section 7); null parts are not created.
+  ops = {
+    locks_table_name     = null
+    hash_key             = "pk"
+    ttl_attribute        = "expires_at"
+    cleanup              = null
+    operator_policy_name = "adplatform-prd-wfgen-operator"
+    operator_policy_file = "../iam/_wfgen_operator.policy.json"
+    tags = {
+      team       = "ads"
+      managed-by = "wfgen"
     }
   }
 }

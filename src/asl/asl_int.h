@@ -1,7 +1,8 @@
 /*
  * Internals of the ASL validator, shared by validate.c (walk, graph), fields.c (field
  * matrix and value types), expr.c (paths, templates, JSONata shape, variables),
- * choice.c (Choice rules) and lints.c (run-time lints). Not a public API.
+ * jsonata.c (JSONata expressions), choice.c (Choice rules) and lints.c (run-time
+ * lints). Not a public API.
  */
 #ifndef WFGEN_ASL_INT_H
 #define WFGEN_ASL_INT_H
@@ -27,6 +28,7 @@ enum asl_vt {
     VT_TYPE,        /* state Type (checked by validate.c) */
     VT_STRING,      /* any string */
     VT_NESTRING,    /* non-empty string */
+    VT_RESOURCE,    /* Task / ItemReader / ResultWriter Resource: an ARN */
     VT_ENUM,        /* one of the '|'-separated values */
     VT_BOOL,        /* true or false */
     VT_INT,         /* integer within [min, max] */
@@ -145,6 +147,7 @@ struct asl_ctx {
     size_t nguards, aguards;
     const char **warned; /* Choice lint: paths already reported in this state */
     size_t nwarned, awarned;
+    unsigned ja_states; /* ASL_JA_* members of $states the field being checked has */
 };
 
 /* ---- validate.c: diagnostics and transitions --------------------------------------- */
@@ -162,7 +165,11 @@ void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key,
                   const char *where);
 /* Returns the closest candidate (edit distance, ignoring case) or NULL. */
 const char *asl_suggest(const char *word, const char *const *cands, size_t n);
-/* True when s holds a ${...} placeholder and opts allow them. */
+/*
+ * True when opts allow placeholders and v is one: a string holding a ${...}
+ * substitution (SAM, Terraform) or a CloudFormation intrinsic object such as
+ * {"Ref": "Fn"} or {"Fn::GetAtt": [...]} standing for a string.
+ */
 bool asl_placeholder(const struct asl_ctx *c, const json_t *v);
 
 /* ---- fields.c: the field matrix ---------------------------------------------------- */
@@ -183,6 +190,12 @@ void asl_wrong_ql(struct asl_ctx *c, const json_t *obj, const char *key, bool js
                   const char *where);
 /* RFC 3339 date-time with 'T' and a zone (as Step Functions parses timestamps). */
 bool asl_timestamp_ok(const char *s);
+
+/* ---- resource.c: Task, ItemReader and ResultWriter resources ---------------------- */
+
+/* Checks the ARN (or placeholder) string at parent[key]. */
+void asl_check_resource(struct asl_ctx *c, const json_t *parent, const char *key,
+                        const char *where);
 
 /* ---- expr.c: expressions and variables --------------------------------------------- */
 
@@ -212,6 +225,25 @@ int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
                        size_t idx, const char *where);
 /* Flow analysis of Assign/variable reads across scopes (after the graph pass). */
 void asl_check_variables(struct asl_ctx *c);
+/* Records that the current state reads variable name[0..len) at loc. */
+void asl_record_use(struct asl_ctx *c, struct loc loc, const char *name, size_t len);
+
+/* ---- jsonata.c: JSONata expressions ------------------------------------------------ */
+
+/* Members of $states a field has besides input and context (asl_ctx.ja_states). */
+#define ASL_JA_RESULT 1u /* Output and Assign of Task, Parallel and Map */
+#define ASL_JA_ERROR  2u /* Output and Assign of a catcher */
+
+/* Sets c->ja_states for the field parent[key] (of the state, a catcher or elsewhere). */
+void asl_ja_scope(struct asl_ctx *c, const json_t *parent, const char *key);
+/*
+ * Checks the {% %} expression s, the string at parent[key] (or parent[idx] when key is
+ * NULL): parses it and reports syntax errors at their position, constructs Step
+ * Functions refuses, $states members the field does not have (c->ja_states), and
+ * records the workflow variables it reads. Returns 0, or -1 when it reported an error.
+ */
+int asl_ja_check(struct asl_ctx *c, const json_t *parent, const char *key, size_t idx,
+                 const char *s, const char *what);
 
 /* ---- choice.c ---------------------------------------------------------------------- */
 

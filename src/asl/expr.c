@@ -1,8 +1,8 @@
 /*
  * Expressions inside a definition: JSONPath and reference paths (checked by the
  * interpreter's own parser, jpath_check), intrinsic calls (intr_check), payload
- * templates and their `.$` keys, the {% %} shape of JSONata strings, and the flow of
- * variables from Assign to the JSONPath expressions that read them.
+ * templates and their `.$` keys, the {% %} shape of JSONata strings (their contents:
+ * jsonata.c), and the flow of variables from Assign to the expressions that read them.
  */
 #include "asl/asl_int.h"
 
@@ -44,14 +44,18 @@ static char *slot_name(const char *key, const char *where)
 
 /* ---- variable reads ---------------------------------------------------------------- */
 
-static void record_use(struct asl_ctx *c, const json_t *parent, const char *key,
-                       const char *name, size_t len)
+void asl_record_use(struct asl_ctx *c, struct loc loc, const char *name, size_t len)
 {
     if (c->cur == ASL_NONE)
         return;
     VEC_GROW(c->uses, c->nuses + 1, c->auses);
-    c->uses[c->nuses++] =
-        (struct asl_varuse){c->cur, xstrndup(name, len), asl_loc(c, parent, key, 0)};
+    c->uses[c->nuses++] = (struct asl_varuse){c->cur, xstrndup(name, len), loc};
+}
+
+static void record_use(struct asl_ctx *c, const json_t *parent, const char *key,
+                       const char *name, size_t len)
+{
+    asl_record_use(c, asl_loc(c, parent, key, 0), name, len);
 }
 
 static size_t ident_len(const char *s)
@@ -203,15 +207,21 @@ static enum ja_shape ja_shape(const char *s)
     return open || close ? JA_BROKEN : JA_LITERAL;
 }
 
-int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
-                       size_t idx, const char *where)
+/* asl_jsonata_string within a value whose field set c->ja_states already. */
+static int ja_string(struct asl_ctx *c, const json_t *parent, const char *key, size_t idx,
+                     const char *where)
 {
     const char *s = json_string_value(key ? json_object_get(parent, key)
                                           : json_array_get(parent, idx));
     enum ja_shape shape = s ? ja_shape(s) : JA_LITERAL;
-    if (shape == JA_LITERAL || shape == JA_EXPR)
-        return shape == JA_EXPR;
+    if (shape == JA_LITERAL)
+        return 0;
     char *what = slot_name(key, where);
+    if (shape == JA_EXPR) {
+        int rc = asl_ja_check(c, parent, key, idx, s, what);
+        free(what);
+        return rc < 0 ? -1 : 1;
+    }
     struct loc loc = asl_loc(c, parent, key, idx);
     if (shape == JA_SPACES) {
         asl_diag(c, D_EXPR_JSONATA_SPACES, loc,
@@ -227,6 +237,13 @@ int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
     }
     free(what);
     return -1;
+}
+
+int asl_jsonata_string(struct asl_ctx *c, const json_t *parent, const char *key,
+                       size_t idx, const char *where)
+{
+    asl_ja_scope(c, parent, key);
+    return ja_string(c, parent, key, idx, where);
 }
 
 /* ---- templates --------------------------------------------------------------------- */
@@ -285,7 +302,7 @@ static void walk_ja(struct asl_ctx *c, const json_t *parent, const char *key, si
 {
     const json_t *v = slot_value(parent, key, idx);
     if (json_is_string(v)) {
-        asl_jsonata_string(c, parent, key, idx, where);
+        ja_string(c, parent, key, idx, where);
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
             walk_ja(c, v, NULL, i, where);
@@ -311,6 +328,7 @@ static void walk_ja(struct asl_ctx *c, const json_t *parent, const char *key, si
 void asl_check_template(struct asl_ctx *c, const json_t *parent, const char *key,
                         bool jsonata, const char *where)
 {
+    asl_ja_scope(c, parent, key);
     if (jsonata)
         walk_ja(c, parent, key, 0, where);
     else
@@ -361,6 +379,7 @@ void asl_check_assign(struct asl_ctx *c, const json_t *parent, const char *key,
 {
     const json_t *a = json_object_get(parent, key);
     char *w = xasprintf("'%s' of %s", key, where);
+    asl_ja_scope(c, parent, key);
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)a, k, v)

@@ -183,6 +183,9 @@ static void describe(struct strbuf *sb, const struct asl_field *f)
     case VT_NESTRING:
         strbuf_adds(sb, "a non-empty string");
         break;
+    case VT_RESOURCE:
+        strbuf_adds(sb, "an ARN string");
+        break;
     case VT_ENUM:
         if (strchr(strchr(f->vals, '|') ? strchr(f->vals, '|') + 1 : "", '|'))
             strbuf_adds(sb, "one of ");
@@ -468,6 +471,32 @@ static bool check_array_of_objects(struct asl_ctx *c, const json_t *arr, const c
     return ok;
 }
 
+/* Value types a CloudFormation intrinsic object ({"Ref": ...}) may stand for. */
+static bool scalar_vt(enum asl_vt vt)
+{
+    switch (vt) {
+    case VT_TYPE:
+    case VT_STRING:
+    case VT_NESTRING:
+    case VT_RESOURCE:
+    case VT_ENUM:
+    case VT_BOOL:
+    case VT_INT:
+    case VT_NUMBER:
+    case VT_TARGET:
+    case VT_START:
+    case VT_PATH:
+    case VT_PATH_N:
+    case VT_RESULTPATH:
+    case VT_ERRPATH:
+    case VT_TIMESTAMP:
+    case VT_LABEL:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Checks parent[key] against row f; returns false when the value was reported. */
 static bool check_value(struct asl_ctx *c, const struct asl_field *f,
                         const json_t *parent, const char *key, bool jsonata,
@@ -475,7 +504,9 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f,
 {
     const json_t *v = json_object_get(parent, key);
     bool ok = true;
-    if (f->vt != VT_STRING && f->vt != VT_NESTRING && asl_placeholder(c, v))
+    if (asl_placeholder(c, v) &&
+        (json_is_string(v) ? f->vt != VT_STRING && f->vt != VT_NESTRING
+                           : scalar_vt(f->vt)))
         return true;
     if (jsonata && f->xpr && json_is_string(v)) {
         int k = asl_jsonata_string(c, parent, key, 0, where);
@@ -492,6 +523,10 @@ static bool check_value(struct asl_ctx *c, const struct asl_field *f,
         break;
     case VT_NESTRING:
         ok = json_is_string(v) && *json_string_value(v);
+        break;
+    case VT_RESOURCE:
+        if ((ok = json_is_string(v) && *json_string_value(v)))
+            asl_check_resource(c, parent, key, where);
         break;
     case VT_ENUM:
         ok = json_is_string(v) && enum_ok(f->vals, json_string_value(v));

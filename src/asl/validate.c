@@ -48,9 +48,22 @@ struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *ke
                : yload_index_loc(c->doc, parent, idx);
 }
 
+/* {"Ref": ...} or {"Fn::<name>": ...}: what CloudFormation puts where a string goes. */
+static bool cfn_intrinsic(const json_t *v)
+{
+    if (!json_is_object(v) || json_object_size(v) != 1)
+        return false;
+    const char *k = json_object_iter_key(json_object_iter((json_t *)v));
+    return !strcmp(k, "Ref") || !strncmp(k, "Fn::", 4);
+}
+
 bool asl_placeholder(const struct asl_ctx *c, const json_t *v)
 {
-    if (!c->opts || !c->opts->allow_placeholders || !json_is_string(v))
+    if (!c->opts || !c->opts->allow_placeholders)
+        return false;
+    if (cfn_intrinsic(v))
+        return true;
+    if (!json_is_string(v))
         return false;
     const char *s = strstr(json_string_value(v), "${");
     return s && strchr(s + 2, '}');
@@ -520,6 +533,11 @@ static void check_state(struct asl_ctx *c, size_t si)
     if (!json_is_object(st->obj)) {
         asl_diag(c, D_ASL_FIELD_VALUE, yload_member_loc(c->doc, st->parent, st->name),
                  "state '%s' must be an object", st->name);
+        if (asl_field_find(AK_TOP, st->name))
+            asl_note(c,
+                     "'%s' is a field of the state machine: move it out of \"States\", "
+                     "next to \"StartAt\"",
+                     st->name);
         st->terminal = true;
         goto out;
     }
@@ -595,8 +613,8 @@ static void check_scope_graph(struct asl_ctx *c, size_t si)
     for (size_t i = sc->first; i < sc->first + sc->n; i++) {
         const struct asl_state *st = &c->states[i];
         terminal |= st->reachable && (st->terminal || st->dangling);
-        if (st->reachable || dangling)
-            continue;
+        if (st->reachable || dangling || !json_is_object(st->obj))
+            continue; /* a non-object state was reported as such */
         asl_diag(c, D_ASL_UNREACHABLE, yload_key_loc(c->doc, st->parent, st->name),
                  "state '%s' cannot be reached from StartAt", st->name);
         asl_note(c, "no Next, Default, Choices or Catch transition of %s leads to it",

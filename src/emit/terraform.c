@@ -1,17 +1,22 @@
 /*
  * Terraform emitter; see terraform.h. Builds the template variables (above all the
- * per-workflow `workflows` map that becomes workflows.tf) and renders the four
- * templates. Names come from naming.h; nothing here composes an AWS name except the
- * alarm names, which naming.h does not cover (state machine name plus a short suffix,
- * always within CloudWatch's 255 characters).
+ * per-workflow `workflows` map that becomes workflows.tf, and the catalog-wide `ops`
+ * object) and renders the four templates; adds the catalog-level JSON files the
+ * templates read (cleanup state machine and its policy, operator policy). Names come
+ * from naming.h; nothing here composes an AWS name except the alarm names, which
+ * naming.h does not cover (state machine name plus a short suffix, always within
+ * CloudWatch's 255 characters).
  */
 #include "emit/terraform.h"
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "emit/iam.h"
+#include "emit/jout.h"
 #include "emit/tmpl.h"
 #include "schedule.h"
+#include "wrap.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -115,9 +120,11 @@ static long longest_gap(const struct sched_expr *e, const char *tz)
 
 /*
  * Returns a new object {alarm_name, period, evaluation_periods} for the missed-run
- * alarm, or a new null when the workflow wants none or its schedule has no usable
- * bound. The window (period x evaluations) is the longest gap plus one period, so
- * each window holds a fire time even when a start slips into the next period.
+ * alarm (no execution succeeded), or a new null when the workflow wants none or its
+ * schedule has no usable bound. Two successes can be as far apart as the longest gap
+ * between fire times plus the state machine's timeout (a quick run, then one that
+ * takes all its time), so that is the window, plus one period of slack for a finish
+ * that slips into the next period.
  */
 static json_t *missed_run_new(const struct workflow *wf, const struct sched_expr *e,
                               bool parsed)
@@ -127,9 +134,10 @@ static json_t *missed_run_new(const struct workflow *wf, const struct sched_expr
     long gap = longest_gap(e, wf->timezone);
     if (gap <= 0)
         return json_null();
+    long span = gap + wrap_timeout(wf, wf->timeout);
     for (size_t i = 0; i < ARRAY_SIZE(missed_periods); i++) {
         long p = missed_periods[i];
-        long evals = (gap + p - 1) / p + 1;
+        long evals = (span + p - 1) / p + 1;
         long cap = p < 3600 ? 86400 : 7 * 86400;
         if (evals > MISSED_MAX_EVALS || evals * p > cap)
             continue;
@@ -142,6 +150,122 @@ static json_t *missed_run_new(const struct workflow *wf, const struct sched_expr
         return o;
     }
     return json_null();
+}
+
+/* ---- operational features -------------------------------------------------------- */
+
+static const char *const conflict_names[] = {[WF_CONFLICT_SKIP] = "skip",
+                                             [WF_CONFLICT_FAIL] = "fail",
+                                             [WF_CONFLICT_WAIT] = "wait"};
+
+/* Returns a new {limit, on_conflict, lease_seconds}, or a new null without a limit. */
+static json_t *concurrency_new(const struct workflow *wf)
+{
+    if (wf->conc.limit <= 0)
+        return json_null();
+    return json_pack("{s:I,s:s,s:I}", "limit", (json_int_t)wf->conc.limit, "on_conflict",
+                     conflict_names[wf->conc.on_conflict], "lease_seconds",
+                     (json_int_t)wf->conc.lease);
+}
+
+/* Returns a new {rule_name, sns_topic_arn} for status-change events, or a new null. */
+static json_t *status_events_new(const struct workflow *wf)
+{
+    if (!wf->alarms.sns_topic)
+        return json_null();
+    return json_pack("{s:s,s:s}", "rule_name", wf->names.status_rule, "sns_topic_arn",
+                     wf->alarms.sns_topic);
+}
+
+/* Returns a new {forwarder_arn, filter_name, permission_id}, or a new null. */
+static json_t *datadog_new(const struct workflow *wf)
+{
+    if (!wf->datadog.forwarder_arn)
+        return json_null();
+    return json_pack("{s:s,s:s,s:s}", "forwarder_arn", wf->datadog.forwarder_arn,
+                     "filter_name", wf->names.datadog_filter, "permission_id",
+                     wf->names.datadog_permission);
+}
+
+/* The workflow's tags, with the Datadog tags laid over them when Datadog is wired. */
+static json_t *tags_new(const struct workflow *wf)
+{
+    json_t *t = wf->tags ? json_copy(wf->tags) : json_object();
+    if (wf->datadog.forwarder_arn && wf->datadog.tags)
+        json_object_update(t, wf->datadog.tags);
+    return t;
+}
+
+static const char *log_level(const struct workflow *wf)
+{
+    return wf->datadog.forwarder_arn && wf->datadog.log_level ? wf->datadog.log_level
+                                                              : wf->logging.level;
+}
+
+/* Catalog-level output files, beside the per-workflow ones (names start with '_'). */
+#define CLEANUP_ASL     "state_machines/_wfgen_cleanup.asl.json"
+#define CLEANUP_POLICY  "iam/_wfgen_cleanup.policy.json"
+#define OPERATOR_POLICY "iam/_wfgen_operator.policy.json"
+
+static bool any_workflow(const struct catalog *cat, bool (*pred)(const struct workflow *))
+{
+    for (size_t i = 0; i < cat->nwf; i++)
+        if (pred(&cat->wf[i]))
+            return true;
+    return false;
+}
+
+static bool limited(const struct workflow *wf)
+{
+    return wf->conc.limit > 0;
+}
+
+/* Log retention of the cleanup machine: defaults.logging.retention_days, else 30. */
+static long catalog_retention(const struct catalog *cat)
+{
+    json_t *d = json_object_get(json_object_get(cat->doc.root, "defaults"), "logging");
+    json_t *r = json_object_get(d, "retention_days");
+    return json_is_integer(r) ? (long)json_integer_value(r) : 30;
+}
+
+/* Catalog-wide tags: defaults.tags of the catalog file, when it has one. */
+static json_t *catalog_tags_new(const struct catalog *cat)
+{
+    json_t *t = json_object_get(json_object_get(cat->doc.root, "defaults"), "tags");
+    return json_is_object(t) ? json_copy(t) : json_object();
+}
+
+/*
+ * Returns a new object: the catalog-wide operational resources (SPEC section 7) that
+ * main.tf creates once: the locks table (null when no workflow needs it), the cleanup
+ * state machine (null without concurrency limits) and the operator policy.
+ */
+static json_t *ops_new(const struct catalog *cat, const struct cat_names *nm)
+{
+    json_t *o = json_object();
+    set_str(o, "locks_table_name",
+            any_workflow(cat, wrap_needed) ? nm->locks_table : NULL);
+    set_str(o, "hash_key", WRAP_HASH_KEY);
+    set_str(o, "ttl_attribute", WRAP_TTL_ATTRIBUTE);
+    if (any_workflow(cat, limited)) {
+        json_t *c = json_object();
+        set_str(c, "state_machine_name", nm->cleanup_machine);
+        set_str(c, "definition_file", "../" CLEANUP_ASL);
+        set_str(c, "role_name", nm->cleanup_role);
+        set_str(c, "policy_name", nm->cleanup_role);
+        set_str(c, "policy_file", "../" CLEANUP_POLICY);
+        set_str(c, "log_group_name", nm->cleanup_log_group);
+        set_int(c, "log_retention_days", catalog_retention(cat));
+        set_str(c, "rule_name", nm->cleanup_rule);
+        set_str(c, "events_role_name", nm->events_role);
+        json_object_set_new(o, "cleanup", c);
+    } else {
+        json_object_set_new(o, "cleanup", json_null());
+    }
+    set_str(o, "operator_policy_name", nm->operator_policy);
+    set_str(o, "operator_policy_file", "../" OPERATOR_POLICY);
+    json_object_set_new(o, "tags", catalog_tags_new(cat));
+    return o;
 }
 
 /* ---- the workflows map ------------------------------------------------------------- */
@@ -165,7 +289,7 @@ static json_t *workflow_new(const struct workflow *wf)
     set_str(o, "policy_file", pol);
     set_str(o, "log_group_name", nm->log_group);
     set_int(o, "log_retention_days", wf->logging.retention_days);
-    set_str(o, "log_level", wf->logging.level);
+    set_str(o, "log_level", log_level(wf));
     set_bool(o, "include_execution_data", wf->logging.include_execution_data);
     set_bool(o, "tracing_enabled", wf->tracing);
     set_str(o, "schedule_name", nm->schedule);
@@ -185,7 +309,11 @@ static json_t *workflow_new(const struct workflow *wf)
         json_array_append_new(json_object_get(o, "alarm_actions"),
                               json_string(wf->alarms.sns_topic));
     json_object_set_new(o, "missed_run", missed_run_new(wf, &e, parsed));
-    json_object_set_new(o, "tags", wf->tags ? json_incref(wf->tags) : json_object());
+    json_object_set_new(o, "status_events", status_events_new(wf));
+    json_object_set_new(o, "concurrency", concurrency_new(wf));
+    set_bool(o, "dedupe", wf->dedupe);
+    json_object_set_new(o, "datadog", datadog_new(wf));
+    json_object_set_new(o, "tags", tags_new(wf));
 
     free(def);
     free(pol);
@@ -225,6 +353,10 @@ json_t *tf_template_vars(const struct catalog *cat)
     for (size_t i = 0; i < cat->nwf; i++)
         json_object_set_new(wfs, cat->wf[i].key, workflow_new(&cat->wf[i]));
     json_object_set_new(vars, "workflows", wfs);
+    struct cat_names nm;
+    naming_derive_catalog(&nm, cat->project, cat->env);
+    json_object_set_new(vars, "ops", ops_new(cat, &nm));
+    naming_release_catalog(&nm);
 
     free(group);
     return vars;
@@ -265,6 +397,92 @@ static const char *template_dir(struct tf_dirs *d, const char *name, struct diag
     return d->builtin;
 }
 
+/* Returns a new Allow statement; steals `actions`. */
+static json_t *statement_new(const char *sid, json_t *actions, const char *resource)
+{
+    return json_pack("{s:s,s:s,s:o,s:[s]}", "Sid", sid, "Effect", "Allow", "Action",
+                     actions, "Resource", resource);
+}
+
+/*
+ * Returns a NEW policy for people and CI operating the catalog's workflows: start,
+ * stop, describe, redrive and list executions. Every state machine of the catalog
+ * (the cleanup machine included) is named {project}-{env}-..., so a name prefix keeps
+ * the document the same size however many workflows there are.
+ */
+static json_t *operator_policy_new(const struct catalog *cat, const struct cat_names *nm)
+{
+    const char *p = cat->partition ? cat->partition : "aws";
+    char *sm = xasprintf("arn:%s:states:%s:%s:stateMachine:%s*", p, cat->region,
+                         cat->account_id, nm->sm_prefix);
+    char *ex = xasprintf("arn:%s:states:%s:%s:execution:%s*:*", p, cat->region,
+                         cat->account_id, nm->sm_prefix);
+    json_t *pol = json_pack(
+        "{s:s,s:[o,o,o]}", "Version", "2012-10-17", "Statement",
+        statement_new("ListStateMachines", json_pack("[s]", "states:ListStateMachines"),
+                      "*"),
+        statement_new("OperateStateMachines",
+                      json_pack("[s,s,s]", "states:DescribeStateMachine",
+                                "states:ListExecutions", "states:StartExecution"),
+                      sm),
+        statement_new("OperateExecutions",
+                      json_pack("[s,s,s,s,s]", "states:DescribeExecution",
+                                "states:DescribeStateMachineForExecution",
+                                "states:GetExecutionHistory", "states:RedriveExecution",
+                                "states:StopExecution"),
+                      ex));
+    free(sm);
+    free(ex);
+    return pol;
+}
+
+static void add_json(struct outset *out, const char *path, const json_t *v)
+{
+    size_t len;
+    char *text = jout_dump(v, &len);
+    outset_add(out, path, text, len);
+}
+
+/*
+ * Adds the catalog-level JSON files: the operator policy, and the cleanup state
+ * machine with its execution-role policy when a workflow has a concurrency limit.
+ * Returns 0, or -1 after adding diagnostics (nothing added then).
+ */
+static int emit_ops_files(const struct catalog *cat, struct outset *out,
+                          struct diag_list *dl)
+{
+    struct cat_names nm;
+    naming_derive_catalog(&nm, cat->project, cat->env);
+    json_t *cleanup = wrap_cleanup_new(cat), *cleanup_policy = NULL;
+    int rc = 0;
+    if (cleanup) {
+        struct iam_ctx ictx = {
+            .partition = cat->partition ? cat->partition : "aws",
+            .region = cat->region,
+            .account_id = cat->account_id,
+            .state_machine_name = nm.cleanup_machine,
+            .ecs_cluster = "default",
+            .log_group_name = nm.cleanup_log_group,
+        };
+        cleanup_policy = iam_policy_new(&ictx, NULL, cleanup, dl);
+        if (!cleanup_policy)
+            rc = -1;
+    }
+    if (!rc) {
+        json_t *op = operator_policy_new(cat, &nm);
+        add_json(out, OPERATOR_POLICY, op);
+        json_decref(op);
+        if (cleanup) {
+            add_json(out, CLEANUP_ASL, cleanup);
+            add_json(out, CLEANUP_POLICY, cleanup_policy);
+        }
+    }
+    json_decref(cleanup);
+    json_decref(cleanup_policy);
+    naming_release_catalog(&nm);
+    return rc;
+}
+
 int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl)
 {
     struct strbuf text[ARRAY_SIZE(tf_files)];
@@ -280,6 +498,8 @@ int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl)
             rc = -1;
         free(name);
     }
+    if (!rc && emit_ops_files(cat, out, dl))
+        rc = -1;
     for (size_t i = 0; i < ARRAY_SIZE(tf_files); i++) {
         if (!rc) {
             char *path = xasprintf("terraform/%s.tf", tf_files[i]);

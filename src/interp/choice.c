@@ -1,8 +1,8 @@
 /*
- * Choice rules (JSONPath): the operator table, type tests, And/Or/Not, StringMatches
+ * Choice rules. JSONPath: the operator table, type tests, And/Or/Not, StringMatches
  * wildcards with escapes, and AWS's type-mismatch behaviour (a comparison against a
  * value of the wrong type is false; a missing Variable is States.Runtime, except for
- * IsPresent).
+ * IsPresent). JSONata: each rule's Condition must evaluate to a boolean.
  */
 #include "interp/exec.h"
 
@@ -337,6 +337,24 @@ static int eval_rule(struct visit *v, json_t *rule, json_t *doc, bool *res)
     return rc;
 }
 
+/* A JSONata rule: its Condition, a boolean literal or an expression, decides. */
+static int eval_condition(struct visit *v, json_t *rule, size_t i, bool *res)
+{
+    char field[48];
+    snprintf(field, sizeof(field), "Choices[%zu]/Condition", i);
+    json_t *cond = json_object_get(rule, "Condition"), *val;
+    if (!cond)
+        return visit_runtime(v, "The Choice rule %zu has no Condition", i);
+    if (visit_jsonata(v, field, cond, EXPR_WANT_BOOLEAN, &val))
+        return -1;
+    bool ok = json_is_boolean(val);
+    *res = json_is_true(val);
+    json_decref(val);
+    if (!ok)
+        return visit_runtime(v, "The field '%s' must be a boolean or an expression", field);
+    return 0;
+}
+
 int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule)
 {
     size_t i;
@@ -344,18 +362,21 @@ int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule)
     json_array_foreach(json_object_get(v->state, "Choices"), i, r)
     {
         bool b;
-        if (eval_rule(v, r, doc, &b))
+        if (v->jsonata ? eval_condition(v, r, i, &b) : eval_rule(v, r, doc, &b))
             return -1;
         if (b) {
             *next = json_string_value(json_object_get(r, "Next"));
             *rule = r;
+            exec_note(v->t, INTERP_NOTE_CHOICE, v->name, NULL, (int)i);
             return 0;
         }
     }
     *rule = NULL;
     *next = json_string_value(json_object_get(v->state, "Default"));
-    if (*next)
+    if (*next) {
+        exec_note(v->t, INTERP_NOTE_CHOICE, v->name, NULL, -1);
         return 0;
+    }
     char *pre = visit_prefix(v);
     char *cause = xasprintf("%sNo Choice Rule matched and no Default is specified.", pre);
     free(pre);

@@ -292,18 +292,34 @@ static int list_items(struct visit *v, const char *bucket, const char *prefix,
     return 0;
 }
 
+/*
+ * The request of an ItemReader or ResultWriter, or an ItemBatcher's BatchInput: the
+ * JSONPath template `jp_key` or, in a JSONata state, the value of `ja_key` (`loc`
+ * names it in causes). Absent: an empty object. Returns 0 or -1 (v->f filled).
+ */
+static int payload(struct visit *v, json_t *obj, const char *jp_key, const char *ja_key,
+                   const char *loc, json_t *eff, json_t **out)
+{
+    json_t *f = json_object_get(obj, v->jsonata ? ja_key : jp_key);
+    if (!f) {
+        *out = json_object();
+        return 0;
+    }
+    if (v->jsonata)
+        return visit_jsonata(v, loc, f, EXPR_WANT_ANY, out);
+    struct expr_err err = {0};
+    if (expr_template(&v->env, f, eff, out, &err))
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
 /* Reads the items an ItemReader names. Returns 0 or -1 (v->f filled). */
 static int reader_items(struct visit *v, json_t *reader, json_t *eff, json_t **out)
 {
     json_t *params;
-    if (!json_object_get(reader, "Parameters")) {
-        params = json_object();
-    } else {
-        struct expr_err err = {0};
-        if (expr_template(&v->env, json_object_get(reader, "Parameters"), eff, &params,
-                          &err))
-            return visit_expr_fail(v, &err);
-    }
+    if (payload(v, reader, "Parameters", "Arguments", "ItemReader/Arguments", eff,
+                &params))
+        return -1;
     const char *res = json_string_value(json_object_get(reader, "Resource"));
     const char *bucket = json_string_value(json_object_get(params, "Bucket"));
     json_t *cfg = json_object_get(reader, "ReaderConfig");
@@ -355,7 +371,11 @@ static int number_field(struct visit *v, json_t *obj, json_t *eff, const char *f
     json_t *lit = json_object_get(obj, field), *p = json_object_get(obj, pathf),
            *val = NULL;
     *set = lit || p;
-    if (lit) {
+    if (lit && v->jsonata) {
+        if (visit_jsonata(v, field, lit, integer ? EXPR_WANT_INTEGER : EXPR_WANT_NUMBER,
+                          &val))
+            return -1;
+    } else if (lit) {
         val = json_incref(lit);
     } else if (json_is_string(p)) {
         struct expr_err err = {0};
@@ -398,12 +418,10 @@ static int make_batches(struct visit *v, json_t *eff, json_t *inputs, json_t **o
     if (max_bytes <= 0 || max_bytes > PAYLOAD_LIMIT)
         max_bytes = PAYLOAD_LIMIT;
     json_t *batch_input = NULL;
-    if (json_object_get(b, "BatchInput")) {
-        struct expr_err err = {0};
-        if (expr_template(&v->env, json_object_get(b, "BatchInput"), eff, &batch_input,
-                          &err))
-            return visit_expr_fail(v, &err);
-    }
+    if (json_object_get(b, "BatchInput") &&
+        payload(v, b, "BatchInput", "BatchInput", "ItemBatcher/BatchInput", eff,
+                &batch_input))
+        return -1;
     json_t *batches = json_array(), *cur = NULL;
     size_t i;
     json_t *item;
@@ -438,9 +456,34 @@ struct child_run {
     const char *sm_arn;  /* state machine ARN of the children ("<sm>/<label>") */
     const char *ex_arn;  /* their execution ARN prefix ("...:execution:<sm>/<label>") */
     const char *run_arn; /* Map Run ARN */
-    json_t *records;     /* per child: {Status, Input, Output|Error/Cause, times} */
+    json_t *records;     /* per child: {Status, Input, ...}; NULL without ResultWriter */
     size_t failed;
 };
+
+/* Appends the ResultWriter record of one child execution to cr->records. */
+static void add_record(struct child_run *cr, const struct fail *f, int rc,
+                       const char *arn, const char *name, json_t *in, json_t *out,
+                       const char *when, int64_t now)
+{
+    char stop[32];
+    interp_format_time(now, stop);
+    json_t *rec = json_pack("{s:s,s:o,s:{s:b},s:s}", "ExecutionArn", arn, "Input",
+                            hist_text(in), "InputDetails", "Included", 1, "Name", name);
+    if (rc) {
+        json_object_set_new(rec, "Cause", json_string(f->cause ? f->cause : ""));
+        json_object_set_new(rec, "Error", json_string(f->error ? f->error : ""));
+    } else {
+        json_object_set_new(rec, "Output", hist_text(out));
+        json_object_set_new(rec, "OutputDetails", json_pack("{s:b}", "Included", 1));
+    }
+    json_object_set_new(rec, "RedriveCount", json_integer(0));
+    json_object_set_new(rec, "RedriveStatus", json_string("NOT_REDRIVABLE"));
+    json_object_set_new(rec, "StartDate", json_string(when));
+    json_object_set_new(rec, "StateMachineArn", json_string(cr->sm_arn));
+    json_object_set_new(rec, "Status", json_string(rc ? "FAILED" : "SUCCEEDED"));
+    json_object_set_new(rec, "StopDate", json_string(stop));
+    json_array_append_new(cr->records, rec);
+}
 
 /* Runs one child execution on its own exec copy: no parent history, no variables. */
 static void run_child(struct visit *v, struct child_run *cr, json_t *processor,
@@ -470,26 +513,12 @@ static void run_child(struct visit *v, struct child_run *cr, json_t *processor,
     ex->irng = child.irng;
     ex->nstates = child.nstates;
     *end = ct.now;
-    char stop[32];
-    interp_format_time(ct.now, stop);
-    json_t *rec = json_pack("{s:s,s:o,s:{s:b},s:s}", "ExecutionArn", arn, "Input",
-                            hist_text(in), "InputDetails", "Included", 1, "Name", name);
     if (rc) {
         cr->failed++;
         *out = err_output(&f);
-        json_object_set_new(rec, "Cause", json_string(f.cause ? f.cause : ""));
-        json_object_set_new(rec, "Error", json_string(f.error ? f.error : ""));
-    } else {
-        json_object_set_new(rec, "Output", hist_text(*out));
-        json_object_set_new(rec, "OutputDetails", json_pack("{s:b}", "Included", 1));
     }
-    json_object_set_new(rec, "RedriveCount", json_integer(0));
-    json_object_set_new(rec, "RedriveStatus", json_string("NOT_REDRIVABLE"));
-    json_object_set_new(rec, "StartDate", json_string(when));
-    json_object_set_new(rec, "StateMachineArn", json_string(cr->sm_arn));
-    json_object_set_new(rec, "Status", json_string(rc ? "FAILED" : "SUCCEEDED"));
-    json_object_set_new(rec, "StopDate", json_string(stop));
-    json_array_append_new(cr->records, rec);
+    if (cr->records)
+        add_record(cr, &f, rc, arn, name, in, *out, when, ct.now);
     fail_release(&f);
     free(arn);
     json_decref(ct.vars);
@@ -542,9 +571,8 @@ static int write_results(struct visit *v, json_t *eff, struct child_run *cr,
                          const char *id, json_t **out)
 {
     json_t *w = json_object_get(v->state, "ResultWriter"), *params;
-    struct expr_err err = {0};
-    if (expr_template(&v->env, json_object_get(w, "Parameters"), eff, &params, &err))
-        return visit_expr_fail(v, &err);
+    if (payload(v, w, "Parameters", "Arguments", "ResultWriter/Arguments", eff, &params))
+        return -1;
     const char *bucket = json_string_value(json_object_get(params, "Bucket"));
     const char *prefix = json_string_value(json_object_get(params, "Prefix"));
     char *key_dir = prefix && *prefix
@@ -673,7 +701,7 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
 {
     struct thread *t = v->t;
     struct exec *ex = t->ex;
-    json_t *inputs;
+    json_t *inputs = NULL;
     long maxc;
     if (child_inputs(v, eff, &inputs))
         return -1;
@@ -693,7 +721,10 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
                   ex->account, machine, label ? label : v->name, id);
     char *ex_arn = xasprintf("arn:%s:states:%s:%s:execution:%s/%s", ex->partition,
                              ex->region, ex->account, machine, label ? label : v->name);
-    struct child_run cr = {sm_arn, ex_arn, run_arn, json_array(), 0};
+    /* The per-child records feed ResultWriter only: 10,000 children without one would
+     * hold megabytes of records for nothing. */
+    json_t *records = json_object_get(v->state, "ResultWriter") ? json_array() : NULL;
+    struct child_run cr = {sm_arn, ex_arn, run_arn, records, 0};
     json_t *d = ex->events
                     ? json_pack("{s:I}", "length", (json_int_t)json_array_size(inputs))
                     : NULL;

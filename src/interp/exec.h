@@ -99,7 +99,9 @@ struct visit {
     int64_t entered_ms;
     unsigned retry_count; /* retries so far in this visit */
     json_t *context;      /* new: Context object for this attempt */
-    struct expr_env env;  /* context + vars for evaluations */
+    bool jsonata;         /* the state's effective QueryLanguage is JSONata */
+    json_t *states;       /* new: JSONata $states (input, context, result...), or NULL */
+    struct expr_env env;  /* context + vars (+ $states) for evaluations */
     json_t *output;       /* new: state output on success */
     const char *next;     /* borrowed: next state, NULL at the end */
     json_t *assigned;     /* new object of variables to commit, or NULL */
@@ -108,8 +110,9 @@ struct visit {
 };
 
 struct state_type {
-    const char *name;            /* "Task" */
-    int (*run)(struct visit *v); /* 0, or -1 with v->f filled */
+    const char *name;               /* "Task" */
+    int (*run)(struct visit *v);    /* JSONPath: 0, or -1 with v->f filled */
+    int (*run_ja)(struct visit *v); /* the same in a JSONata state */
     bool can_retry;              /* Retry/Catch allowed */
     bool has_exit;               /* emits *StateExited */
 };
@@ -136,6 +139,30 @@ int pipe_output_path(struct visit *v, json_t *doc, json_t **out);
 int pipe_assign(struct visit *v, json_t *assign, json_t *doc);
 /* Context object with the given Map item added (for ItemSelector); new reference. */
 json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value);
+
+/*
+ * JSONata states. visit_jsonata evaluates the value of a field (see expr_jsonata) with
+ * the visit's $states and variables, failing the visit (0 or -1). visit_bind sets
+ * $states.<member> ("result", "errorOutput") for the fields evaluated after it (value
+ * borrowed; NULL removes the member). pipe_ja_tail evaluates the Assign and then the
+ * Output of `holder` (the state, a Choice rule or a catcher; `prefix` goes before the
+ * field names in causes: "Catch[0]/"), with `dflt` (borrowed) as the output when there
+ * is no Output field.
+ */
+int visit_jsonata(struct visit *v, const char *field, json_t *value, enum expr_want want,
+                  json_t **out);
+void visit_bind(struct visit *v, const char *member, json_t *value);
+int pipe_ja_tail(struct visit *v, json_t *holder, const char *prefix, json_t *dflt);
+/*
+ * JSONata: evaluates an integer field (Seconds, TimeoutSeconds, MaxConcurrency, ...):
+ * a literal or an expression whose result must be an integer within [min, max].
+ * Returns 0 with *out, or -1 (v->f filled).
+ */
+int visit_ja_integer(struct visit *v, const char *field, json_t *value, int64_t min,
+                     int64_t max, int64_t *out);
+/* Fails the visit with States.QueryEvaluationError and a cause of its own. Returns -1. */
+int visit_query_fail(struct visit *v, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- history
  * ---------------------------------------------------------------------------- */
@@ -188,7 +215,8 @@ int map_run(struct visit *v, json_t *eff, json_t **result);
 int map_items(struct visit *v, json_t *eff, json_t **items);
 int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out);
 int map_max_concurrency(struct visit *v, json_t *eff, long *out);
-size_t map_first_free(const int64_t *slots, size_t n);
+/* Map slots: a heap of free times; see map.c. Returns the slot to use (always 0). */
+size_t map_first_free(int64_t *slots, size_t n);
 /* A distributed Map: items (ItemReader), batches, child executions, ResultWriter. */
 int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result);
 int parallel_run(struct visit *v, json_t *task_input, json_t **result);
@@ -218,6 +246,10 @@ void redrive_release(struct redrive_point *rp);
  * seconds and nanoseconds since the epoch. Returns 0, or -1 when malformed.
  */
 int time_parse(const char *s, int64_t *sec, long *nsec);
+
+/* Tells the optional observer (opts->observer) about one step; no-op without one. */
+void exec_note(struct thread *t, enum interp_note_kind kind, const char *state,
+               const char *from, int index);
 
 /* Trace line on opts->trace: "trace: <what> '<state>': <compact json>". */
 void exec_trace(struct visit *v, const char *what, json_t *value);

@@ -1,13 +1,17 @@
 /*
  * The expression seam (see expr.h): JSONPath paths and intrinsic calls through the
- * jpath and intrinsics engines, payload templates, ResultPath, and a small cache of
- * compiled expressions so a long Map does not recompile the same path per item.
+ * jpath and intrinsics engines, payload templates, ResultPath, JSONata field values
+ * through the jsonata engine with AWS's cause texts, and a small cache of compiled
+ * expressions so a long Map does not recompile the same expression per item.
  */
 #include "interp/expr.h"
 
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "emit/jout.h"
+#include "interp/jsonata.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,13 +22,17 @@
 
 #define CACHE_SLOTS 4096 /* power of two; the cache is dropped when half full */
 
+/* What an entry holds: a path, an intrinsic call or a JSONata expression. */
+enum centry_lang { CE_PATH, CE_CALL, CE_JSONATA };
+
 struct centry {
     char *text;
     enum jpath_kind kind;
-    int is_call;
+    int is_call; /* enum centry_lang */
     struct jpath *path;
     struct intr_call *call;
-    char *error; /* compile error message, when compiling failed */
+    struct jsonata *ja; /* the text between {% and %} */
+    char *error;        /* compile error message, when compiling failed */
 };
 
 static struct centry cache[CACHE_SLOTS];
@@ -39,6 +47,7 @@ void expr_cache_clear(void)
         free(e->text);
         jpath_free(e->path);
         intr_free(e->call);
+        jsonata_free(e->ja);
         free(e->error);
         memset(e, 0, sizeof(*e));
     }
@@ -70,11 +79,19 @@ static const struct centry *compiled(const char *text, enum jpath_kind kind, int
     e->text = xstrdup(text);
     e->kind = kind;
     e->is_call = is_call;
-    if (is_call)
+    if (is_call == CE_JSONATA) {
+        struct jsonata_err jaerr = {0};
+        size_t n = strlen(text);
+        e->ja = n >= 4 ? jsonata_compile(text + 2, n - 4, &jaerr) : NULL;
+        if (!e->ja)
+            e->error = xasprintf("%s: %s", jaerr.code[0] ? jaerr.code : "S0201",
+                                 jaerr.msg[0] ? jaerr.msg : "malformed expression");
+    } else if (is_call) {
         e->call = intr_compile(text, &jerr);
-    else
+    } else {
         e->path = jpath_compile(text, kind, &jerr);
-    if (!e->call && !e->path)
+    }
+    if (!e->call && !e->path && !e->ja && !e->error)
         e->error = xstrdup(jerr.msg[0] ? jerr.msg : "malformed expression");
     cache_used++;
     return e;
@@ -90,19 +107,12 @@ static int fail(struct expr_err *err, const char *name, char *cause)
     return -1;
 }
 
-static int unsupported(const struct expr_env *env, struct expr_err *err)
-{
-    if (env->lang == EXPR_JSONPATH)
-        return 0;
-    return fail(err, RUNTIME,
-                xstrdup("JSONata expressions are not supported by this "
-                        "interpreter yet"));
-}
-
 void expr_err_release(struct expr_err *err)
 {
     free(err->cause);
+    free(err->location);
     err->cause = NULL;
+    err->location = NULL;
     err->name = NULL;
 }
 
@@ -138,8 +148,6 @@ int expr_path(const struct expr_env *env, const char *field, const char *path,
 {
     (void)field;
     *out = NULL;
-    if (unsupported(env, err))
-        return -1;
     struct jpath_err jerr;
     int rc = eval_path(env, path, JPATH_PATH, doc, out, &jerr, err);
     if (rc == EXPR_NOT_FOUND)
@@ -153,8 +161,6 @@ int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_
                 struct expr_err *err)
 {
     *out = NULL;
-    if (unsupported(env, err))
-        return -1;
     struct jpath_err jerr;
     int rc = eval_path(env, path, JPATH_REFERENCE, doc, out, &jerr, err);
     if (rc == EXPR_NOT_FOUND) {
@@ -169,8 +175,6 @@ int expr_value(const struct expr_env *env, const char *field, const char *text,
                json_t *doc, json_t **out, struct expr_err *err)
 {
     *out = NULL;
-    if (unsupported(env, err))
-        return -1;
     if (intr_is_call(text)) {
         const struct centry *e = compiled(text, JPATH_PATH, 1);
         if (!e->call)
@@ -267,17 +271,14 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
                   struct expr_err *err)
 {
     *out = NULL;
-    if (unsupported(env, err))
-        return -1;
     return walk_template(env, tmpl, doc, out, err);
 }
 
 int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
                      json_t *value, json_t **out, struct expr_err *err)
 {
+    (void)env;
     *out = NULL;
-    if (unsupported(env, err))
-        return -1;
     const struct centry *e = compiled(ref, JPATH_REFERENCE, 0);
     if (!e->path)
         return fail(err, RUNTIME, xasprintf("Invalid path '%s' : %s", ref, e->error));
@@ -290,4 +291,202 @@ int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
         return -1;
     }
     return 0;
+}
+
+/* ---- JSONata ----------------------------------------------------------------------- */
+
+bool expr_is_jsonata(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 4 && s[0] == '{' && s[1] == '%' && s[n - 2] == '%' && s[n - 1] == '}';
+}
+
+static bool is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The expression text AWS quotes in causes: between {% and %}, blanks trimmed (new). */
+static char *ja_text(const char *s)
+{
+    const char *a = s + 2, *b = s + strlen(s) - 2;
+    while (a < b && is_blank(*a))
+        a++;
+    while (b > a && is_blank(b[-1]))
+        b--;
+    return xstrndup(a, (size_t)(b - a));
+}
+
+int expr_jsonata_fail(const char *field, const char *text, const char *what,
+                      struct expr_err *err)
+{
+    char *t = expr_is_jsonata(text) ? ja_text(text) : xstrdup(text);
+    fail(err, EXPR_QUERY_ERROR,
+         xasprintf("The JSONata expression '%s' specified for the field '%s' %s", t,
+                   field, what));
+    free(t);
+    free(err->location);
+    err->location = xstrdup(field);
+    return -1;
+}
+
+static const char *json_type_name(json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
+    }
+}
+
+static const char *const want_names[] = {
+    [EXPR_WANT_ANY] = "any",         [EXPR_WANT_ARRAY] = "array",
+    [EXPR_WANT_BOOLEAN] = "boolean", [EXPR_WANT_STRING] = "string",
+    [EXPR_WANT_NUMBER] = "number",   [EXPR_WANT_INTEGER] = "integer",
+};
+
+static bool want_ok(enum expr_want want, json_t *v)
+{
+    switch (want) {
+    case EXPR_WANT_ARRAY:
+        return json_is_array(v);
+    case EXPR_WANT_BOOLEAN:
+        return json_is_boolean(v);
+    case EXPR_WANT_STRING:
+        return json_is_string(v);
+    case EXPR_WANT_NUMBER:
+        return json_is_number(v);
+    case EXPR_WANT_INTEGER:
+        return json_is_integer(v) ||
+               (json_is_real(v) && fabs(json_real_value(v)) < 9007199254740992.0 &&
+                json_real_value(v) == floor(json_real_value(v)));
+    default:
+        return true;
+    }
+}
+
+/* The variables an expression sees: env->vars plus $states (new object). */
+static json_t *ja_bindings(const struct expr_env *env)
+{
+    json_t *b = json_is_object(env->vars) ? json_copy(env->vars) : json_object();
+    if (env->states)
+        json_object_set(b, "states", env->states);
+    return b;
+}
+
+/* Evaluates one {% %} string s at position `loc`. */
+static int ja_eval_string(const struct expr_env *env, json_t *bindings, const char *loc,
+                          const char *s, enum expr_want want, json_t **out,
+                          struct expr_err *err)
+{
+    *out = NULL;
+    const struct centry *e = compiled(s, JPATH_PATH, CE_JSONATA);
+    if (!e->ja) {
+        char *t = ja_text(s);
+        fail(err, RUNTIME,
+             xasprintf("The JSONata expression '%s' specified for the field '%s' is not "
+                       "valid: %s",
+                       t, loc, e->error));
+        free(t);
+        return -1;
+    }
+    struct jsonata_env jenv = {0};
+    jenv.mode = JSONATA_AWS;
+    jenv.bindings = bindings;
+    jenv.now_ms = env->now_ms;
+    jenv.rng = env->rng;
+    struct jsonata_err jerr = {0};
+    int rc = jsonata_eval(e->ja, &jenv, out, &jerr);
+    if (rc < 0) {
+        *out = NULL;
+        char *what = xasprintf("threw an error during evaluation. %s: %s", jerr.code,
+                               jerr.msg);
+        expr_jsonata_fail(loc, s, what, err);
+        free(what);
+        return -1;
+    }
+    if (rc == JSONATA_FUNCTION)
+        return expr_jsonata_fail(loc, s, "returned an unsupported result type.", err);
+    if (!*out)
+        return expr_jsonata_fail(loc, s, "returned nothing (undefined).", err);
+    if (want_ok(want, *out))
+        return 0;
+    char *val = jout_compact(*out);
+    char *what = xasprintf("returned an unexpected result type. Expected '%s', but was "
+                           "'%s' for value: %s",
+                           want_names[want], json_type_name(*out), val);
+    json_decref(*out);
+    *out = NULL;
+    expr_jsonata_fail(loc, s, what, err);
+    free(what);
+    free(val);
+    return -1;
+}
+
+static int ja_walk(const struct expr_env *env, json_t *bindings, struct strbuf *loc,
+                   json_t *v, enum expr_want want, json_t **out, struct expr_err *err)
+{
+    *out = NULL;
+    if (json_is_string(v) && expr_is_jsonata(json_string_value(v)))
+        return ja_eval_string(env, bindings, loc->buf, json_string_value(v), want, out,
+                              err);
+    if (!json_is_object(v) && !json_is_array(v)) {
+        *out = json_incref(v);
+        return 0;
+    }
+    size_t mark = loc->len;
+    json_t *res = json_is_object(v) ? json_object() : json_array();
+    const char *key;
+    size_t i;
+    json_t *m, *r;
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, m)
+        {
+            strbuf_setlen(loc, mark);
+            strbuf_addf(loc, "/%s", key);
+            if (ja_walk(env, bindings, loc, m, EXPR_WANT_ANY, &r, err))
+                goto bad;
+            json_object_set_new(res, key, r);
+        }
+    } else {
+        json_array_foreach(v, i, m)
+        {
+            strbuf_setlen(loc, mark);
+            strbuf_addf(loc, "[%zu]", i);
+            if (ja_walk(env, bindings, loc, m, EXPR_WANT_ANY, &r, err))
+                goto bad;
+            json_array_append_new(res, r);
+        }
+    }
+    strbuf_setlen(loc, mark);
+    *out = res;
+    return 0;
+bad:
+    strbuf_setlen(loc, mark);
+    json_decref(res);
+    return -1;
+}
+
+int expr_jsonata(const struct expr_env *env, const char *field, json_t *value,
+                 enum expr_want want, json_t **out, struct expr_err *err)
+{
+    *out = NULL;
+    json_t *bindings = ja_bindings(env);
+    struct strbuf loc = STRBUF_INIT;
+    strbuf_adds(&loc, field);
+    int rc = ja_walk(env, bindings, &loc, value, want, out, err);
+    strbuf_release(&loc);
+    json_decref(bindings);
+    return rc;
 }

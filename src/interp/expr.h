@@ -1,8 +1,9 @@
 /*
  * The interpreter's one seam to its expression languages: every path, payload template
  * and reference-path assignment the executor evaluates goes through here. JSONPath
- * (with intrinsic functions) is wired today; a JSONata engine plugs in behind the same
- * calls, selected by expr_env.lang.
+ * (with intrinsic functions) behind expr_path/expr_value/expr_template, and JSONata
+ * ({% %} strings anywhere in a field's value, $states and workflow variables bound)
+ * behind expr_jsonata. Every expression is compiled once and cached.
  *
  * Ownership: json_t arguments are borrowed and never modified; values returned through
  * `out` are new references (which may share sub-values with the arguments, so never
@@ -14,6 +15,8 @@
 #include "interp/intrinsics.h"
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 enum expr_lang {
     EXPR_JSONPATH,
@@ -25,14 +28,20 @@ struct expr_env {
     enum expr_lang lang;
     json_t *context;      /* $$ (JSONata: $states.context) */
     json_t *vars;         /* object of visible variables, or NULL */
-    struct intr_rng *rng; /* States.UUID, States.MathRandom */
+    struct intr_rng *rng; /* States.UUID, States.MathRandom, $random(), $uuid() */
+    json_t *states;       /* JSONata: the $states object (borrowed), or NULL */
+    int64_t now_ms;       /* JSONata: $now() and $millis(), the virtual clock */
 };
 
 /* A failed evaluation: AWS error name and cause (no state prefix). */
 struct expr_err {
     const char *name; /* static string, e.g. "States.Runtime" */
     char *cause;      /* new string */
+    char *location;   /* JSONata: new string naming the field ("Output/a"), or NULL */
 };
+
+/* The error every failed JSONata evaluation raises (catchable and retriable). */
+#define EXPR_QUERY_ERROR "States.QueryEvaluationError"
 
 /* Return value of expr_lookup when a definite path selects nothing. */
 #define EXPR_NOT_FOUND 1
@@ -77,6 +86,41 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
  */
 int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
                      json_t *value, json_t **out, struct expr_err *err);
+
+/* What a JSONata field must evaluate to; checked for {% %} expressions only. */
+enum expr_want {
+    EXPR_WANT_ANY,
+    EXPR_WANT_ARRAY,
+    EXPR_WANT_BOOLEAN,
+    EXPR_WANT_STRING,
+    EXPR_WANT_NUMBER,
+    EXPR_WANT_INTEGER, /* a number without a fraction */
+};
+
+/* True when s is a JSONata expression: exactly "{%" ... "%}", nothing around it. */
+bool expr_is_jsonata(const char *s);
+
+/*
+ * JSONata: evaluates `value`, the value of the field `field` of a JSONata state. Every
+ * string that is a {% %} expression is replaced by its result, at any depth (object
+ * member values and array elements; keys are never evaluated); everything else is
+ * copied. $states is env->states and every other $name a variable of env->vars.
+ * `field` names the field in cause texts: "Output", "Choices[0]/Condition"; nested
+ * positions add "/key" or "[index]". Fails with States.QueryEvaluationError and AWS's
+ * cause text when an expression throws, returns nothing (undefined) or a function, or
+ * (at the top level) a value of another type than `want`; err->location then names
+ * the position.
+ */
+int expr_jsonata(const struct expr_env *env, const char *field, json_t *value,
+                 enum expr_want want, json_t **out, struct expr_err *err);
+
+/*
+ * Fails with States.QueryEvaluationError and the cause "The JSONata expression '<text>'
+ * specified for the field '<field>' <what>" (the expression text without its {% %} and
+ * surrounding blanks). For range checks on an expression's result. Returns -1.
+ */
+int expr_jsonata_fail(const char *field, const char *text, const char *what,
+                      struct expr_err *err);
 
 void expr_err_release(struct expr_err *err);
 

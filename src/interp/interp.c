@@ -12,6 +12,7 @@
 #include "emit/jout.h"
 #include "interp/exec.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,16 @@ int exec_advance(struct thread *t, int64_t ms, struct fail *f)
     return 0;
 }
 
+void exec_note(struct thread *t, enum interp_note_kind kind, const char *state,
+               const char *from, int index)
+{
+    const struct interp_observer *obs = t->ex->o->observer;
+    if (!obs || !obs->note)
+        return;
+    struct interp_note n = {kind, state, from, index};
+    obs->note(obs->arg, &n);
+}
+
 void exec_trace(struct visit *v, const char *what, json_t *value)
 {
     FILE *out = v->t->ex->o->trace;
@@ -233,8 +244,30 @@ int visit_expr_fail(struct visit *v, struct expr_err *err)
     free(pre);
     const char *name = err->name ? err->name : "States.Runtime";
     set_fail(v, strcmp(name, "States.Runtime") ? FK_ERROR : FK_RUNTIME, name, cause);
+    if (err->location) {
+        json_t *d = NULL;
+        if (v->t->ex->events) {
+            d = json_object();
+            json_object_set_new(d, "error", json_string(name));
+            json_object_set_new(d, "cause", json_string(cause));
+            json_object_set_new(d, "location", json_string(err->location));
+            json_object_set_new(d, "state", json_string(v->name));
+        }
+        hist_add(v->t, "EvaluationFailed", "evaluationFailedEventDetails", d);
+    }
     expr_err_release(err);
     return -1;
+}
+
+int visit_query_fail(struct visit *v, const char *field, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    struct expr_err err = {EXPR_QUERY_ERROR, strbuf_detach(&sb, NULL), xstrdup(field)};
+    return visit_expr_fail(v, &err);
 }
 
 int visit_error(struct visit *v, const char *error, const char *cause)
@@ -334,6 +367,86 @@ int pipe_assign(struct visit *v, json_t *assign, json_t *doc)
     return 0;
 }
 
+int visit_jsonata(struct visit *v, const char *field, json_t *value, enum expr_want want,
+                  json_t **out)
+{
+    struct expr_err err = {0};
+    v->env.now_ms = v->t->now;
+    if (expr_jsonata(&v->env, field, value, want, out, &err))
+        return visit_expr_fail(v, &err);
+    return 0;
+}
+
+int visit_ja_integer(struct visit *v, const char *field, json_t *value, int64_t min,
+                     int64_t max, int64_t *out)
+{
+    json_t *val;
+    if (visit_jsonata(v, field, value, EXPR_WANT_INTEGER, &val))
+        return -1;
+    double d = json_number_value(val);
+    bool is_int = json_is_integer(val) ||
+                  (json_is_real(val) && d > -9e18 && d < 9e18 && d == floor(d));
+    int64_t n = json_is_integer(val) ? (int64_t)json_integer_value(val)
+                : is_int             ? (int64_t)d
+                                     : 0;
+    if (is_int && n >= min && n <= max) {
+        *out = n;
+        json_decref(val);
+        return 0;
+    }
+    char *text = jout_compact(val);
+    json_decref(val);
+    if (json_is_string(value) && expr_is_jsonata(json_string_value(value))) {
+        char *what = xasprintf("returned an invalid value: %s (expected an integer "
+                               "from %lld to %lld)",
+                               text, (long long)min, (long long)max);
+        struct expr_err err = {0};
+        expr_jsonata_fail(field, json_string_value(value), what, &err);
+        free(what);
+        free(text);
+        return visit_expr_fail(v, &err);
+    }
+    visit_runtime(v, "The field '%s' must be an integer from %lld to %lld, but was: %s",
+                  field, (long long)min, (long long)max, text);
+    free(text);
+    return -1;
+}
+
+void visit_bind(struct visit *v, const char *member, json_t *value)
+{
+    if (!v->states)
+        return;
+    if (value)
+        json_object_set(v->states, member, value);
+    else
+        json_object_del(v->states, member);
+}
+
+int pipe_ja_tail(struct visit *v, json_t *holder, const char *prefix, json_t *dflt)
+{
+    json_t *assign = json_object_get(holder, "Assign");
+    json_t *output = json_object_get(holder, "Output");
+    char field[64];
+    if (assign) {
+        if (!json_is_object(assign))
+            return visit_runtime(v, "The field 'Assign' must be an object");
+        json_t *vals;
+        snprintf(field, sizeof(field), "%sAssign", prefix);
+        if (visit_jsonata(v, field, assign, EXPR_WANT_ANY, &vals))
+            return -1;
+        json_decref(v->assigned);
+        v->assigned = vals;
+    }
+    json_decref(v->output);
+    v->output = NULL;
+    if (!output) {
+        v->output = json_incref(dflt);
+        return 0;
+    }
+    snprintf(field, sizeof(field), "%sOutput", prefix);
+    return visit_jsonata(v, field, output, EXPR_WANT_ANY, &v->output);
+}
+
 json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value)
 {
     json_t *ctx = json_copy(v->context);
@@ -364,7 +477,19 @@ static void visit_context(struct visit *v)
     json_object_set_new(ctx, "State", st);
     json_decref(v->context);
     v->context = ctx;
-    v->env = (struct expr_env){EXPR_JSONPATH, ctx, v->t->vars, &ex->irng};
+    json_decref(v->states);
+    v->states = NULL;
+    if (v->jsonata) {
+        v->states = json_object();
+        json_object_set(v->states, "input", v->input);
+        json_object_set(v->states, "context", ctx);
+    }
+    v->env = (struct expr_env){v->jsonata ? EXPR_JSONATA : EXPR_JSONPATH,
+                               ctx,
+                               v->t->vars,
+                               &ex->irng,
+                               v->states,
+                               v->t->now};
 }
 
 static void visit_reset(struct visit *v)
@@ -380,7 +505,8 @@ static void visit_release(struct visit *v)
 {
     visit_reset(v);
     json_decref(v->context);
-    v->context = NULL;
+    json_decref(v->states);
+    v->context = v->states = NULL;
     fail_release(&v->f);
 }
 
@@ -393,15 +519,25 @@ static int visit_catch(struct visit *v)
     int i = err_find(catchers, &v->f);
     if (i < 0)
         return -1;
+    exec_note(v->t, INTERP_NOTE_CATCH, v->name, NULL, i);
     json_t *c = json_array_get(catchers, (size_t)i);
     json_t *eo = err_output(&v->f);
     exec_trace(v, "caught", eo);
     visit_reset(v);
     struct fail saved;
     fail_move(&saved, &v->f);
-    int rc = pipe_result_path(v, c, eo, &v->output);
-    if (!rc)
-        rc = pipe_assign(v, json_object_get(c, "Assign"), eo);
+    int rc;
+    if (v->jsonata) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "Catch[%d]/", i);
+        visit_bind(v, "result", NULL);
+        visit_bind(v, "errorOutput", eo);
+        rc = pipe_ja_tail(v, c, prefix, eo);
+    } else {
+        rc = pipe_result_path(v, c, eo, &v->output);
+        if (!rc)
+            rc = pipe_assign(v, json_object_get(c, "Assign"), eo);
+    }
     if (!rc)
         rc = visit_check_size(v, v->output);
     json_decref(eo);
@@ -423,7 +559,7 @@ static int visit_attempts(struct visit *v)
     int rc;
     for (;;) {
         visit_context(v);
-        rc = v->type->run(v);
+        rc = (v->jsonata ? v->type->run_ja : v->type->run)(v);
         if (!rc && v->output)
             rc = visit_check_size(v, v->output);
         if (!rc || !v->type->can_retry)
@@ -432,6 +568,9 @@ static int visit_attempts(struct visit *v)
         int64_t delay;
         if (v->f.kind != FK_ERROR && v->f.kind != FK_DATA_LIMIT)
             break;
+        int matched = err_find(retry, &v->f);
+        if (matched >= 0)
+            exec_note(v->t, INTERP_NOTE_RETRY, v->name, NULL, matched);
         if (!err_retry(v->t->ex, retry, &v->f, counters, nret, &delay)) {
             rc = visit_catch(v);
             break;
@@ -522,9 +661,7 @@ static int visit_state(struct thread *t, const char *name, json_t *st, json_t *i
     const char *ql = json_string_value(json_object_get(st, "QueryLanguage"));
     if (!ql)
         ql = t->ex->top_ql;
-    if (ql && !strcmp(ql, "JSONata"))
-        return visit_runtime(v, "JSONata states are not supported by wfgen's local "
-                                "interpreter yet");
+    v->jsonata = ql && !strcmp(ql, "JSONata");
     if (visit_attempts(v))
         return -1;
     if (!v->next && !v->ended)
@@ -546,6 +683,7 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
 {
     json_t *states = json_object_get(machine, "States");
     json_t *cur = json_incref(input);
+    const char *from = NULL; /* the state left last, for the observer */
     for (;;) {
         json_t *st = name ? json_object_get(states, name) : NULL;
         struct visit v;
@@ -567,6 +705,7 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
             json_decref(cur);
             return -1;
         }
+        exec_note(t, INTERP_NOTE_ENTER, name, from, -1);
         rc = visit_state(t, name, st, cur, &v);
         json_decref(cur);
         if (rc) {
@@ -583,6 +722,7 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
             *out = cur;
             return 0;
         }
+        from = name;
         name = next;
     }
 }

@@ -21,6 +21,31 @@ enum interp_status {
     INTERP_ABORTED,
 };
 
+/*
+ * An optional observer hears what the history does not say: which state was left to
+ * enter another, which Choice rule matched, which retrier or catcher handled a
+ * failure (`wfgen test --coverage`). Notes arrive in execution order; pointers are
+ * borrowed for the duration of the call.
+ */
+enum interp_note_kind {
+    INTERP_NOTE_ENTER,  /* a state is entered; `from` is the state left to get here */
+    INTERP_NOTE_CHOICE, /* a Choice matched rule `index` (-1: its Default) */
+    INTERP_NOTE_RETRY,  /* retrier `index` matched a failure (retried or used up) */
+    INTERP_NOTE_CATCH,  /* catcher `index` took a failure */
+};
+
+struct interp_note {
+    enum interp_note_kind kind;
+    const char *state; /* the state's name */
+    const char *from;  /* ENTER: previous state of the same (sub-)machine run, or NULL */
+    int index;         /* CHOICE, RETRY, CATCH: position in Choices, Retry or Catch */
+};
+
+struct interp_observer {
+    void (*note)(void *arg, const struct interp_note *n);
+    void *arg;
+};
+
 struct interp_opts {
     const char *partition;    /* "aws" when NULL */
     const char *region;       /* "us-east-1" when NULL */
@@ -40,6 +65,7 @@ struct interp_opts {
                                  the run re-enters its failed state with the recorded
                                  input and variables, and `input` is ignored */
     const char *item_dir;     /* folder standing in for S3 (ItemReader/ResultWriter) */
+    const struct interp_observer *observer; /* optional notes (see above), or NULL */
 };
 
 struct interp_result {

@@ -77,6 +77,13 @@ int map_max_concurrency(struct visit *v, json_t *eff, long *out)
 {
     json_t *lit = json_object_get(v->state, "MaxConcurrency");
     json_t *path = json_object_get(v->state, "MaxConcurrencyPath");
+    if (v->jsonata && lit) {
+        int64_t n;
+        if (visit_ja_integer(v, "MaxConcurrency", lit, 0, INT64_MAX, &n))
+            return -1;
+        *out = n > 1000000 ? 1000000 : (long)n;
+        return 0;
+    }
     *out = json_is_integer(lit) ? (long)json_integer_value(lit) : 0;
     if (!json_is_string(path))
         return 0;
@@ -102,11 +109,43 @@ int map_max_concurrency(struct visit *v, json_t *eff, long *out)
     return -1;
 }
 
-/* The items to iterate: ItemsPath (default $) applied to the effective input. */
+/* JSONata: Items (a literal array or an expression), else the raw input. */
+static int ja_items(struct visit *v, json_t **items)
+{
+    json_t *f = json_object_get(v->state, "Items");
+    if (f)
+        return visit_jsonata(v, "Items", f, EXPR_WANT_ARRAY, items);
+    *items = json_incref(v->input);
+    if (json_is_array(*items))
+        return 0;
+    char *s = jout_compact(*items);
+    json_decref(*items);
+    *items = NULL;
+    visit_query_fail(v, "Items", "Map state input must be an array but was: %s", s);
+    free(s);
+    return -1;
+}
+
+/*
+ * The items to iterate: ItemsPath (default $) applied to the effective input; in a
+ * JSONata state, Items or the raw input.
+ */
 int map_items(struct visit *v, json_t *eff, json_t **items)
 {
     json_t *p = json_object_get(v->state, "ItemsPath");
     struct expr_err err = {0};
+    if (v->jsonata) {
+        if (ja_items(v, items))
+            return -1;
+        if (json_is_array(*items))
+            return 0;
+        char *s = jout_compact(*items);
+        json_decref(*items);
+        *items = NULL;
+        visit_runtime(v, "The field 'Items' must be an array, but was: %s", s);
+        free(s);
+        return -1;
+    }
     if (json_is_string(p)) {
         if (expr_path(&v->env, "ItemsPath", json_string_value(p), eff, items, &err))
             return visit_expr_fail(v, &err);
@@ -139,7 +178,18 @@ int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t 
     struct expr_env env = v->env;
     env.context = ctx;
     struct expr_err err = {0};
-    int rc = expr_template(&env, sel, eff, out, &err);
+    int rc;
+    if (v->jsonata) {
+        /* $states.context gains Map.Item for this item only */
+        json_t *states = json_copy(v->states);
+        json_object_set(states, "context", ctx);
+        env.states = states;
+        env.now_ms = v->t->now;
+        rc = expr_jsonata(&env, "ItemSelector", sel, EXPR_WANT_ANY, out, &err);
+        json_decref(states);
+    } else {
+        rc = expr_template(&env, sel, eff, out, &err);
+    }
     json_decref(ctx);
     if (rc)
         return visit_expr_fail(v, &err);
@@ -164,14 +214,27 @@ static void iter_event(struct thread *t, struct visit *v, const char *what, size
     hist_add(t, type, key, iter_details(v, i));
 }
 
-/* Picks the slot that frees up first (lowest index on ties). */
-size_t map_first_free(const int64_t *slots, size_t n)
+/* Picks a slot that frees up first. The slots are kept as a binary min-heap on their
+ * free times, except that the caller may have changed the root (the slot it was last
+ * given) since the previous call: sifting the root down restores the heap, and the
+ * root is then the answer. Only the free times matter, never which slot runs an
+ * item, so each pick costs O(log n) rather than a scan of up to 10,000 slots. */
+size_t map_first_free(int64_t *slots, size_t n)
 {
-    size_t best = 0;
-    for (size_t j = 1; j < n; j++)
-        if (slots[j] < slots[best])
-            best = j;
-    return best;
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && slots[l] < slots[m])
+            m = l;
+        if (r < n && slots[r] < slots[m])
+            m = r;
+        if (m == i)
+            return 0;
+        int64_t tmp = slots[i];
+        slots[i] = slots[m];
+        slots[m] = tmp;
+        i = m;
+    }
 }
 
 struct iter_state {

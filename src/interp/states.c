@@ -1,8 +1,9 @@
 /*
  * Per-state-type handlers, in a table: the JSONPath input/output pipeline of each type
  * (InputPath -> Parameters -> work -> ResultSelector -> Assign -> ResultPath ->
- * OutputPath) around the work itself, which is done here for Pass, Wait, Succeed and
- * Fail and in task.c, choice.c and map.c for the others.
+ * OutputPath) and the JSONata one (Arguments -> work -> Assign -> Output) around the
+ * work itself, which is done here for Pass, Wait, Succeed and Fail and in task.c,
+ * choice.c and map.c for the others.
  */
 #include "interp/exec.h"
 
@@ -314,11 +315,194 @@ static int run_fail(struct visit *v)
     return -1;
 }
 
+/* ---- JSONata states -----------------------------------------------------------------
+ * $states.input is the raw input; fields are evaluated in AWS's order (Arguments or
+ * Items/ItemSelector, the work, then Assign and Output against the same $states and the
+ * variables as they were on entry); Output defaults to $states.result where a result
+ * exists and to the raw input elsewhere.
+ */
+
+/* Arguments (Task, Parallel): the evaluated field, or the raw input without one. */
+static int ja_arguments(struct visit *v, json_t **out)
+{
+    json_t *a = json_object_get(v->state, "Arguments");
+    if (!a) {
+        *out = json_incref(v->input);
+        return 0;
+    }
+    if (visit_jsonata(v, "Arguments", a, EXPR_WANT_ANY, out))
+        return -1;
+    exec_trace(v, "arguments", *out);
+    return 0;
+}
+
+/* Binds $states.result, then Assign and Output (default: the result). */
+static int ja_finish(struct visit *v, json_t *result)
+{
+    visit_bind(v, "result", result);
+    return pipe_ja_tail(v, v->state, "", result);
+}
+
+static int ja_task(struct visit *v)
+{
+    json_t *args = NULL, *creds = NULL, *result = NULL;
+    json_t *c = json_object_get(v->state, "Credentials");
+    int rc = -1;
+    task_prepare(v);
+    if (ja_arguments(v, &args))
+        goto out;
+    if (c && visit_jsonata(v, "Credentials", c, EXPR_WANT_ANY, &creds))
+        goto out;
+    if (visit_check_size(v, args) || task_run(v, v->input, args, &result))
+        goto out;
+    if (visit_check_size(v, result))
+        goto out;
+    rc = ja_finish(v, result);
+out:
+    json_decref(args);
+    json_decref(creds);
+    json_decref(result);
+    return rc;
+}
+
+static int ja_parallel(struct visit *v)
+{
+    json_t *args = NULL, *result = NULL;
+    int rc = -1;
+    if (ja_arguments(v, &args) || parallel_run(v, args, &result))
+        goto out;
+    rc = ja_finish(v, result);
+out:
+    json_decref(args);
+    json_decref(result);
+    return rc;
+}
+
+static int ja_map(struct visit *v)
+{
+    json_t *result = NULL;
+    if (map_run(v, v->input, &result))
+        return -1;
+    int rc = ja_finish(v, result);
+    json_decref(result);
+    return rc;
+}
+
+static int ja_pass(struct visit *v)
+{
+    return pipe_ja_tail(v, v->state, "", v->input);
+}
+
+static int ja_choice(struct visit *v)
+{
+    json_t *rule = NULL;
+    if (choice_eval(v, v->input, &v->next, &rule))
+        return -1;
+    char prefix[40] = "";
+    json_t *rules = json_object_get(v->state, "Choices");
+    for (size_t i = 0; rule && i < json_array_size(rules); i++)
+        if (json_array_get(rules, i) == rule)
+            snprintf(prefix, sizeof(prefix), "Choices[%zu]/", i);
+    return pipe_ja_tail(v, rule ? rule : v->state, prefix, v->input);
+}
+
+/* The instant (ms) a JSONata Wait ends at: Seconds or Timestamp, literal or expression. */
+static int ja_wait_until(struct visit *v, int64_t *until)
+{
+    json_t *f;
+    int64_t now = v->t->now, secs;
+    if ((f = json_object_get(v->state, "Seconds"))) {
+        if (visit_ja_integer(v, "Seconds", f, 0, INT64_MAX / 1000, &secs))
+            return -1;
+        if (secs >= WAIT_MAX_S)
+            return visit_runtime(v, "Wait state delay is too long.");
+        *until = now + secs * 1000;
+        return 0;
+    }
+    if (!(f = json_object_get(v->state, "Timestamp")))
+        return visit_runtime(v, "The Wait state has no Seconds or Timestamp");
+    json_t *val;
+    if (visit_jsonata(v, "Timestamp", f, EXPR_WANT_STRING, &val))
+        return -1;
+    int rc = 0;
+    if (!json_is_string(val) || interp_parse_time(json_string_value(val), until)) {
+        char *s = show(val);
+        rc = visit_query_fail(v, "Timestamp",
+                              "The Timestamp field cannot be parsed as an ISO-8601 "
+                              "extended offset date-time format string: %s",
+                              s);
+        free(s);
+    } else if (*until - now >= WAIT_MAX_S * 1000) {
+        rc = visit_runtime(v, "Wait state delay is too long.");
+    }
+    json_decref(val);
+    return rc;
+}
+
+static int ja_wait(struct visit *v)
+{
+    int64_t until;
+    if (ja_wait_until(v, &until))
+        return -1;
+    if (until > v->t->now && exec_advance(v->t, until - v->t->now, &v->f))
+        return -1;
+    return pipe_ja_tail(v, v->state, "", v->input);
+}
+
+static int ja_succeed(struct visit *v)
+{
+    if (pipe_ja_tail(v, v->state, "", v->input))
+        return -1;
+    v->ended = true;
+    return 0;
+}
+
+/* Error or Cause of a JSONata Fail state: a literal string or an expression. */
+static int ja_fail_field(struct visit *v, const char *field, char **out)
+{
+    *out = NULL;
+    json_t *f = json_object_get(v->state, field), *val;
+    if (!f)
+        return 0;
+    if (visit_jsonata(v, field, f, EXPR_WANT_STRING, &val))
+        return -1;
+    if (!json_is_string(val)) {
+        char *s = jout_compact(val);
+        json_decref(val);
+        visit_runtime(v, "The field '%s' must be a string, but was: %s", field, s);
+        free(s);
+        return -1;
+    }
+    *out = xstrdup(json_string_value(val));
+    json_decref(val);
+    return 0;
+}
+
+static int ja_fail(struct visit *v)
+{
+    char *error, *cause;
+    if (ja_fail_field(v, "Error", &error))
+        return -1;
+    if (ja_fail_field(v, "Cause", &cause)) {
+        free(error);
+        return -1;
+    }
+    fail_release(&v->f);
+    v->f.kind = FK_ERROR;
+    v->f.error = error;
+    v->f.cause = cause;
+    return -1;
+}
+
 static const struct state_type types[] = {
-    {"Pass", run_pass, false, true},        {"Task", run_task, true, true},
-    {"Choice", run_choice, false, true},    {"Wait", run_wait, false, true},
-    {"Succeed", run_succeed, false, true},  {"Fail", run_fail, false, false},
-    {"Parallel", run_parallel, true, true}, {"Map", run_map, true, true},
+    {"Pass", run_pass, ja_pass, false, true},
+    {"Task", run_task, ja_task, true, true},
+    {"Choice", run_choice, ja_choice, false, true},
+    {"Wait", run_wait, ja_wait, false, true},
+    {"Succeed", run_succeed, ja_succeed, false, true},
+    {"Fail", run_fail, ja_fail, false, false},
+    {"Parallel", run_parallel, ja_parallel, true, true},
+    {"Map", run_map, ja_map, true, true},
 };
 
 const struct state_type *states_lookup(const char *type)

@@ -473,11 +473,21 @@ static void dry_print(struct visit *v, const char *resource, json_t *params)
 /* ---- timeouts
  * ------------------------------------------------------------------------------ */
 
-/* TimeoutSeconds / HeartbeatSeconds or their *Path variant; 0 when absent. */
+/*
+ * TimeoutSeconds / HeartbeatSeconds or their *Path variant (JSONata: a literal or an
+ * expression); 0 when absent.
+ */
 static int seconds_field(struct visit *v, json_t *eff, const char *field, long *out)
 {
     *out = 0;
     json_t *lit = json_object_get(v->state, field);
+    if (v->jsonata && lit) {
+        int64_t n;
+        if (visit_ja_integer(v, field, lit, 1, 99999999, &n))
+            return -1;
+        *out = (long)n;
+        return 0;
+    }
     if (json_is_integer(lit)) {
         *out = (long)json_integer_value(lit);
         return 0;

@@ -164,7 +164,7 @@ class Checker {
 
     checkInstance(rule, name, body) {
         const id = `${rule.type}.${name}`;
-        if (rule.perWorkflow && !iteratesWorkflows(body)) {
+        if (rule.perWorkflow && !iteratesWorkflows(body) && !catalogLevel(body)) {
             this.fail('main.tf', `${id} has no for_each over local.workflows`);
         }
         for (const attr of rule.attrs) {
@@ -197,7 +197,8 @@ class Checker {
      */
     checkRoles(res) {
         const roles = new Map(instances(res, 'aws_iam_role'));
-        const sm = instances(res, 'aws_sfn_state_machine')[0];
+        const sms = instances(res, 'aws_sfn_state_machine');
+        const sm = sms.find(([, b]) => !catalogLevel(b)) || sms[0];
         const sched = instances(res, 'aws_scheduler_schedule')[0];
         if (!sm || !sched) return;
         const exec = refName(sm[1].role_arn, 'aws_iam_role');
@@ -311,7 +312,10 @@ class Checker {
             if (!fs.existsSync(sib)) continue;
             const have = fs
                 .readdirSync(sib)
-                .filter((n) => n.endsWith(suffix))
+                // '_'-prefixed files are catalog-wide (keys never start with '_'), and
+                // KEY.<extra>.policy.json (e.g. .callback) are per-key extras (no '.' in keys)
+                .filter((n) => n.endsWith(suffix) && !n.startsWith('_'))
+                .filter((n) => !n.slice(0, -suffix.length).includes('.'))
                 .map((n) => n.slice(0, -suffix.length))
                 .sort();
             const missing = want.filter((k) => !have.includes(k));
@@ -413,6 +417,11 @@ function nested(body, name) {
         .flatMap((d) => blocks(d[name]))
         .flatMap((d) => blocks(d.content));
     return blocks(body[name]).concat(dyn);
+}
+
+/* Catalog-wide resources (SPEC section 7) iterate over a local.catalog_* map instead. */
+function catalogLevel(body) {
+    return typeof body.for_each === 'string' && /\blocal\.catalog_\w+\b/.test(body.for_each);
 }
 
 function iteratesWorkflows(body) {

@@ -173,6 +173,20 @@ static void test_asl_validate_not_object(void **state)
     only(D_ASL_NOT_OBJECT, 1, 1);
 }
 
+/* A top-level field put inside States: one error with a hint, no unreachable state. */
+static void test_asl_validate_state_not_object(void **state)
+{
+    (void)state;
+    assert_int_equal(run("StartAt: A\n"
+                         "States:\n"
+                         "  QueryLanguage: JSONata\n"
+                         "  A: {Type: Pass, End: true}\n"),
+                     -1);
+    only(D_ASL_FIELD_VALUE, 3, 18);
+    assert_int_equal(dl.v[0].nnotes, 1);
+    assert_non_null(strstr(dl.v[0].notes[0], "next to \"StartAt\""));
+}
+
 /* ---- field matrix ------------------------------------------------------------------ */
 
 static void test_asl_validate_missing_field(void **state)
@@ -940,6 +954,39 @@ static void test_asl_validate_jsonata_shape(void **state)
     only(D_EXPR_JSONATA_SPACES, 6, 13);
 }
 
+#define JA_OUTPUT(expr)                                                                  \
+    "QueryLanguage: JSONata\nStartAt: A\nStates:\n  A: {Type: Pass, End: true, "         \
+    "Output: " expr "}\n"
+
+/* The JSONata parser decides; the caret points at the token it stopped at. */
+static void test_asl_validate_jsonata_brackets(void **state)
+{
+    (void)state;
+    /* the value starts in column 38, the expression text in column 41 */
+    assert_int_equal(run(JA_OUTPUT("'{% $sum($states.input.n %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 63);
+    assert_int_equal(run(JA_OUTPUT("'{% $x[0) %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 46);
+    assert_int_equal(run(JA_OUTPUT("'{% 1 + 2) %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 47);
+    assert_int_equal(run(JA_OUTPUT("'{% \"(abc %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 42);
+    assert_int_equal(run(JA_OUTPUT("'{% 1 /* ( %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 44);
+    /* brackets inside strings, quoted names and comments do not count */
+    assert_int_equal(
+        run(JA_OUTPUT("'{% {\"a(\": [$states.input.`b]`, ''c)'']} /* ] */ %}'")), 0);
+    clean();
+    /* a regex literal holds brackets (balanced ones, as jsonata-js requires) */
+    assert_int_equal(run(JA_OUTPUT("'{% $match($states.input.s, /[)(]/) %}'")), 0);
+    clean();
+    assert_int_equal(run(JA_OUTPUT("'{% $match($states.input.s, /[(]/) %}'")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 66);
+    /* elements of arrays are checked too (the caret at the element) */
+    assert_int_equal(run(JA_OUTPUT("['{% (1 %}']")), -1);
+    only(D_EXPR_JSONATA_SHAPE, 4, 39);
+}
+
 static void test_asl_validate_jsonata_in_jsonpath(void **state)
 {
     (void)state;
@@ -990,6 +1037,102 @@ static void test_asl_validate_placeholders(void **state)
     clean();
     assert_int_equal(run_opts(text, false), -1);
     only(D_ASL_FIELD_VALUE, 5, 14);
+}
+
+/* SAM / CloudFormation templates put {"Ref": ...} or {"Fn::GetAtt": ...} where a string
+ * goes. */
+static void test_asl_validate_cfn_intrinsic_placeholders(void **state)
+{
+    (void)state;
+    const char *text = "StartAt: A\n"
+                       "States:\n"
+                       "  A:\n"
+                       "    Type: Task\n"
+                       "    Resource: {Fn::GetAtt: [Fn, Arn]}\n"
+                       "    Next: B\n"
+                       "  B: {Type: Task, Resource: {Ref: Fn}, End: true}\n";
+    assert_int_equal(run_opts(text, true), 0);
+    clean();
+    assert_int_equal(run_opts(text, false), -1);
+    assert_int_equal(dl.nr, 2);
+    assert_diag(&dl, 0, D_ASL_FIELD_VALUE, 5, 15);
+    assert_diag(&dl, 1, D_ASL_FIELD_VALUE, 7, 29);
+    /* an object with two keys is no intrinsic */
+    assert_int_equal(run_opts("StartAt: A\n"
+                              "States:\n"
+                              "  A: {Type: Task, Resource: {Ref: Fn, X: 1}, End: true}\n",
+                              true),
+                     -1);
+    only(D_ASL_FIELD_VALUE, 3, 29);
+}
+
+/* ---- resources --------------------------------------------------------------------- */
+
+#define TASK_WITH(res)                                                                   \
+    "StartAt: A\nStates:\n  A: {Type: Task, End: true, Resource: " res "}\n"
+
+static void test_asl_validate_resource_arn(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        TASK_WITH("'arn:aws:states:::lambda:invoke'"),
+        TASK_WITH("'arn:aws-us-gov:states:::aws-sdk:s3:listBuckets'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:f'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:f:prod-2'"),
+        TASK_WITH("'arn:aws:states:::http:invoke'"),
+        TASK_WITH("'arn:aws:states:::states:startExecution'"),
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(run(good[i]), 0);
+        clean();
+    }
+    static const char *const bad[] = {
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:f:'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:f:$*#'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:layer:f'"),
+        TASK_WITH("'arn:aws:lambda:us-east-1:123456789012:function:'"),
+        TASK_WITH("'arn:aws:states:::'"),
+        TASK_WITH("'arn:aws:states'"),
+        TASK_WITH("'arn:gcp:states:::lambda:invoke'"),
+        TASK_WITH("'arn:aws:sta tes:::lambda:invoke'"),
+        TASK_WITH("'arn:aws:lambda:us_east:1:function:f'"),
+        TASK_WITH("'${FnArn'"),
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(run_opts(bad[i], true), -1);
+        only(D_ASL_RESOURCE_ARN, 3, 40);
+    }
+}
+
+static void test_asl_validate_resource_not_arn(void **state)
+{
+    (void)state;
+    /* the ASL spec allows any URI; Step Functions wants an ARN: a warning */
+    assert_int_equal(run(TASK_WITH("'foo:bar'")), 0);
+    only(D_ASL_RESOURCE_NOT_ARN, 3, 40);
+    /* a placeholder is fine with --allow-placeholders, a warning without */
+    assert_int_equal(run_opts(TASK_WITH("'${FnArn}'"), true), 0);
+    clean();
+    assert_int_equal(
+        run_opts(TASK_WITH("'arn:${AWS::Partition}:states:::lambda:invoke'"), true), 0);
+    clean();
+    assert_int_equal(run(TASK_WITH("'${FnArn}'")), 0);
+    only(D_ASL_RESOURCE_NOT_ARN, 3, 40);
+    /* ItemReader and ResultWriter resources are checked the same way */
+    assert_int_equal(
+        run("StartAt: M\n"
+            "States:\n"
+            "  M:\n"
+            "    Type: Map\n"
+            "    ItemReader: {Resource: 'arn:aws:states:::s3:'}\n"
+            "    ItemProcessor:\n"
+            "      ProcessorConfig: {Mode: DISTRIBUTED, ExecutionType: STANDARD}\n"
+            "      StartAt: P\n"
+            "      States: {P: {Type: Pass, End: true}}\n"
+            "    End: true\n"),
+        -1);
+    only(D_ASL_RESOURCE_ARN, 5, 28);
 }
 
 /* ---- variables --------------------------------------------------------------------- */
@@ -1311,6 +1454,7 @@ int main(void)
         T(test_asl_validate_accepts_jsonpath_machine),
         T(test_asl_validate_accepts_jsonata_machine),
         T(test_asl_validate_not_object),
+        T(test_asl_validate_state_not_object),
         T(test_asl_validate_missing_field),
         T(test_asl_validate_unknown_field),
         T(test_asl_validate_field_not_allowed),
@@ -1347,9 +1491,13 @@ int main(void)
         T(test_asl_validate_intrinsic),
         T(test_asl_validate_dollar_keys),
         T(test_asl_validate_jsonata_shape),
+        T(test_asl_validate_jsonata_brackets),
         T(test_asl_validate_jsonata_in_jsonpath),
         T(test_asl_validate_wrong_query_language),
         T(test_asl_validate_placeholders),
+        T(test_asl_validate_cfn_intrinsic_placeholders),
+        T(test_asl_validate_resource_arn),
+        T(test_asl_validate_resource_not_arn),
         T(test_asl_validate_variable_name),
         T(test_asl_validate_variable_flow),
         T(test_asl_validate_variable_scopes),

@@ -220,6 +220,119 @@ static void test_expand_substitutions(void **state)
     diag_release(&dl);
 }
 
+static void test_catalog_ops_settings(void **state)
+{
+    (void)state;
+    struct catalog cat;
+    struct diag_list dl = DIAG_LIST_INIT;
+    assert_int_equal(
+        load(
+            &cat, &dl,
+            "defaults:\n  timeout: 2h\n"
+            "  monitoring: {datadog: {forwarder_arn: "
+            "\"arn:aws:lambda:ap-northeast-1:123456789012:function:dd\", tags: {a: b}}}\n"
+            "workflows:\n"
+            "  - key: daily\n    schedule: cron(0 3 * * ? *)\n    concurrency: 2\n"
+            "    dedupe: true\n    pii: true\n"
+            "    monitoring: {datadog: {log_level: ALL}}\n"
+            "  - key: other\n    schedule: rate(1 hour)\n"
+            "    concurrency: {limit: 1, on_conflict: wait, lease: 3h}\n"
+            "    monitoring: {datadog: {enabled: false}}\n"),
+        0);
+    assert_int_equal(dl.nr, 0);
+    const struct workflow *d = catalog_find(&cat, "daily");
+    assert_int_equal(d->conc.limit, 2);
+    assert_int_equal(d->conc.on_conflict, WF_CONFLICT_SKIP);
+    assert_int_equal(d->conc.lease, 7200); /* the timeout */
+    assert_true(d->dedupe);
+    assert_true(d->pii);
+    assert_string_equal(d->datadog.forwarder_arn,
+                        "arn:aws:lambda:ap-northeast-1:123456789012:function:dd");
+    assert_json_text(d->datadog.tags, "{\"a\":\"b\"}");
+    assert_string_equal(d->datadog.log_level, "ALL");
+    assert_string_equal(d->names.status_rule, "adp-prd-daily-status");
+    const struct workflow *o = catalog_find(&cat, "other");
+    assert_int_equal(o->conc.limit, 1);
+    assert_int_equal(o->conc.on_conflict, WF_CONFLICT_WAIT);
+    assert_int_equal(o->conc.lease, 3 * 3600);
+    assert_false(o->pii);
+    assert_null(o->datadog.forwarder_arn);
+    assert_string_equal(cat.names.locks_table, "adp-prd-wfgen-locks");
+    assert_string_equal(cat.names.cleanup_machine, "adp-prd-wfgen-cleanup");
+    assert_string_equal(cat.names.operator_policy, "adp-prd-wfgen-operator");
+    catalog_release(&cat);
+    diag_release(&dl);
+}
+
+static void test_catalog_ops_warnings(void **state)
+{
+    (void)state;
+    struct catalog cat;
+    struct diag_list dl = DIAG_LIST_INIT;
+    assert_int_equal(load(&cat, &dl,
+                          "defaults:\n  logging: {include_execution_data: true}\n"
+                          "workflows:\n"
+                          "  - key: daily\n    schedule: rate(1 hour)\n    timeout: 1h\n"
+                          "    concurrency: {limit: 1, lease: 30m}\n    pii: true\n"
+                          "  - key: other\n    schedule: rate(1 hour)\n    timeout: 1h\n"
+                          "    pii: true\n    logging: {level: 'OFF'}\n"),
+                     0);
+    diag_sort(&dl);
+    assert_int_equal(dl.nr, 2);
+    /* the setting at fault is in defaults */
+    assert_diag(&dl, 0, D_OPS_PII_LOGGED, 6, 37);
+    assert_diag(&dl, 1, D_OPS_LEASE_SHORT, 11, 36);
+    assert_non_null(strstr(dl.v[1].msg, "(1800s) is shorter than its timeout (3600s)"));
+    catalog_release(&cat);
+    diag_release(&dl);
+}
+
+static void test_catalog_ops_rejects(void **state)
+{
+    (void)state;
+    expect(WF("    monitoring: {datadog: {tags: {a: b}}}\n"), D_CAT_MISSING_KEY, 9, 27,
+           "forwarder_arn");
+    expect(WF("    monitoring: {datadog: {forwarder_arn: arn:aws:sns:x}}\n"), D_CAT_VALUE,
+           9, 43, "forwarder_arn");
+    expect(WF("    monitoring: {datadog: {forwarder: x}}\n"), D_CAT_UNKNOWN_KEY, 9, 28,
+           "forwarder");
+    expect(WF("    concurrency: {limit: 1, on_conflict: queue}\n"), D_CAT_VALUE, 9, 42,
+           "queue");
+    expect(WF("    concurrency: 0\n"), D_CAT_VALUE, 9, 18, NULL);
+    expect(WF("    concurrency: {on_conflict: skip}\n"), D_CAT_MISSING_KEY, 9, 18,
+           "limit");
+    expect(WF("    pii: sometimes\n"), D_CAT_TYPE, 9, 10, "pii");
+}
+
+/* Catalog-wide names are checked only for the resources the catalog creates. */
+static void test_catalog_ops_names(void **state)
+{
+    (void)state;
+    static const char top[] =
+        "version: 1\nproject: a-very-long-project-name-for-the-tests-x\n"
+        "env: staging\naws: {region: eu-west-1, account_id: "
+        "\"111122223333\"}\nworkflows:\n"
+        "  - key: daily\n    schedule: rate(1 hour)\n    timeout: 1h\n";
+    struct catalog cat;
+    struct diag_list dl = DIAG_LIST_INIT;
+    char *p = fs_join(dir, "workflows.yaml");
+    write_file("workflows.yaml", top);
+    assert_int_equal(catalog_load(&cat, p, &dl), 0);
+    assert_int_equal(dl.nr, 0);
+    catalog_release(&cat);
+    char *text = xasprintf("%s    concurrency: 1\n", top);
+    write_file("workflows.yaml", text);
+    assert_int_equal(catalog_load(&cat, p, &dl), -1);
+    assert_int_equal(dl.nr, 2);
+    assert_diag(&dl, 0, D_NAME_TOO_LONG, 2, 10);
+    assert_non_null(strstr(dl.v[0].msg, "cleanup role name"));
+    assert_non_null(strstr(dl.v[1].msg, "cleanup events role name"));
+    catalog_release(&cat);
+    diag_release(&dl);
+    free(text);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +342,10 @@ int main(void)
         cmocka_unit_test(test_catalog_name_limits),
         cmocka_unit_test(test_catalog_duration),
         cmocka_unit_test(test_expand_substitutions),
+        cmocka_unit_test(test_catalog_ops_settings),
+        cmocka_unit_test(test_catalog_ops_warnings),
+        cmocka_unit_test(test_catalog_ops_rejects),
+        cmocka_unit_test(test_catalog_ops_names),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     srcfile_free_all();

@@ -781,6 +781,31 @@ static void test_schedule_print_fires(void **state)
     free(buf);
 }
 
+static void test_schedule_fires_window(void **state)
+{
+    (void)state;
+    struct sched_expr e = parse_ok("cron(30 2 * * ? *)");
+    int64_t t[8], from = iso("2026-03-27T00:00:00Z"), to = iso("2026-04-01T00:00:00Z");
+    /* Berlin skips 02:30 on 2026-03-29; the same times as sched_first + sched_next. */
+    assert_int_equal(sched_fires(&e, "Europe/Berlin", from, to, t, 8), 4);
+    assert_true(t[0] == iso("2026-03-27T01:30:00Z"));
+    assert_true(t[1] == iso("2026-03-28T01:30:00Z"));
+    assert_true(t[2] == iso("2026-03-30T00:30:00Z"));
+    assert_true(t[3] == iso("2026-03-31T00:30:00Z"));
+    /* [from, to): a fire time at `to` is left out, one at `from` is kept. */
+    assert_int_equal(sched_fires(&e, "Europe/Berlin", t[1], t[3], t, 8), 2);
+    assert_true(t[0] == iso("2026-03-28T01:30:00Z"));
+    /* More than max: max + 1, with the first max stored. */
+    assert_int_equal(sched_fires(&e, "Europe/Berlin", from, to, t, 3), 4);
+    assert_true(t[2] == iso("2026-03-30T00:30:00Z"));
+    assert_int_equal(sched_fires(&e, "Europe/Berlin", from, to, NULL, 0), 1);
+    assert_int_equal(sched_fires(&e, "Europe/Berlin", to, to + 1800, NULL, 0), 0);
+    e = parse_ok("rate(90 minutes)");
+    assert_int_equal(sched_fires(&e, "UTC", from, from + 3 * 3600, t, 8), 2);
+    assert_true(t[1] == from + 5400);
+    assert_int_equal(sched_fires(&e, "Nowhere/Land", from, to, t, 8), -1);
+}
+
 static void test_schedule_print_dst(void **state)
 {
     (void)state;
@@ -953,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_schedule_iso_parse_errors),
         cmocka_unit_test(test_schedule_iso_format),
         cmocka_unit_test(test_schedule_print_fires),
+        cmocka_unit_test(test_schedule_fires_window),
         cmocka_unit_test(test_schedule_print_dst),
         cmocka_unit_test(test_schedule_check_error_column),
         cmocka_unit_test(test_schedule_check_notes),

@@ -126,8 +126,15 @@ static const char expected_workflows_tf[] =
     "      missed_run = {\n"
     "        alarm_name         = \"adplatform-prd-daily_sales_report-missed-run\"\n"
     "        period             = 3600\n"
-    "        evaluation_periods = 25\n"
+    "        evaluation_periods = 27\n"
     "      }\n"
+    "      status_events = {\n"
+    "        rule_name     = \"adplatform-prd-daily_sales_report-status\"\n"
+    "        sns_topic_arn = \"arn:aws:sns:ap-northeast-1:123456789012:alerts\"\n"
+    "      }\n"
+    "      concurrency = null\n"
+    "      dedupe      = false\n"
+    "      datadog     = null\n"
     "      tags = {\n"
     "        team        = \"ads\"\n"
     "        cost-center = \"42\"\n"
@@ -158,8 +165,24 @@ static const char expected_workflows_tf[] =
     "      alarms                 = {}\n"
     "      alarm_actions          = []\n"
     "      missed_run             = null\n"
+    "      status_events          = null\n"
+    "      concurrency            = null\n"
+    "      dedupe                 = false\n"
+    "      datadog                = null\n"
     "      tags                   = {}\n"
     "    }\n"
+    "  }\n"
+    "\n"
+    "  # Catalog-wide operational resources (SPEC section 7); null parts are not "
+    "created.\n"
+    "  ops = {\n"
+    "    locks_table_name     = null\n"
+    "    hash_key             = \"pk\"\n"
+    "    ttl_attribute        = \"expires_at\"\n"
+    "    cleanup              = null\n"
+    "    operator_policy_name = \"adplatform-prd-wfgen-operator\"\n"
+    "    operator_policy_file = \"../iam/_wfgen_operator.policy.json\"\n"
+    "    tags                 = {}\n"
     "  }\n"
     "}\n";
 
@@ -187,12 +210,82 @@ static void test_terraform_files(void **state)
 {
     struct outset out = OUTSET_INIT;
     emit_ok(*state, &out);
-    assert_int_equal(out.nr, 4);
-    assert_string_equal(out.v[0].path, "terraform/main.tf");
-    assert_string_equal(out.v[1].path, "terraform/outputs.tf");
-    assert_string_equal(out.v[2].path, "terraform/versions.tf");
-    assert_string_equal(out.v[3].path, "terraform/workflows.tf");
+    assert_int_equal(out.nr, 5);
+    assert_string_equal(out.v[0].path, "iam/_wfgen_operator.policy.json");
+    assert_string_equal(out.v[1].path, "terraform/main.tf");
+    assert_string_equal(out.v[2].path, "terraform/outputs.tf");
+    assert_string_equal(out.v[3].path, "terraform/versions.tf");
+    assert_string_equal(out.v[4].path, "terraform/workflows.tf");
     outset_release(&out);
+}
+
+/* A concurrency limit adds the cleanup machine and its policy; the operator policy. */
+static void test_terraform_ops_files(void **state)
+{
+    struct fixture *f = *state;
+    f->wf[1].conc = (struct wf_concurrency){2, WF_CONFLICT_SKIP, 7200};
+    struct outset out = OUTSET_INIT;
+    emit_ok(f, &out);
+    assert_int_equal(out.nr, 7);
+    assert_string_equal(out.v[0].path, "iam/_wfgen_cleanup.policy.json");
+    assert_string_equal(out.v[1].path, "iam/_wfgen_operator.policy.json");
+    assert_string_equal(out.v[2].path, "state_machines/_wfgen_cleanup.asl.json");
+    const char *cp = file_text(&out, "iam/_wfgen_cleanup.policy.json");
+    assert_non_null(strstr(cp, "\"dynamodb:DeleteItem\""));
+    assert_non_null(strstr(cp, "table/adplatform-prd-wfgen-locks\""));
+    const char *op = file_text(&out, "iam/_wfgen_operator.policy.json");
+    assert_non_null(strstr(op, "\"states:RedriveExecution\""));
+    assert_non_null(strstr(op, "\"states:StartExecution\""));
+    assert_non_null(strstr(op, "\"states:StopExecution\""));
+    assert_non_null(strstr(
+        op,
+        "\"arn:aws:states:ap-northeast-1:123456789012:execution:adplatform-prd-*:*\""));
+    const char *wtf = file_text(&out, "terraform/workflows.tf");
+    assert_non_null(
+        strstr(wtf, "    locks_table_name = \"adplatform-prd-wfgen-locks\"\n"));
+    assert_non_null(
+        strstr(wtf, "      state_machine_name = \"adplatform-prd-wfgen-cleanup\"\n"));
+    assert_non_null(strstr(wtf, "      concurrency = {\n"
+                                "        limit         = 2\n"
+                                "        on_conflict   = \"skip\"\n"
+                                "        lease_seconds = 7200\n"));
+    outset_release(&out);
+}
+
+/* Per-workflow monitoring variables: status events, Datadog, tags and log level. */
+static void test_terraform_monitoring_vars(void **state)
+{
+    struct fixture *f = *state;
+    struct workflow *a = &f->wf[0];
+    json_t *ddtags = json_pack("{s:s,s:s}", "service", "sales", "team", "dd");
+    a->datadog = (struct wf_datadog){
+        "arn:aws:lambda:ap-northeast-1:123456789012:function:datadog-forwarder", ddtags,
+        "ALL"};
+    a->dedupe = true;
+    json_t *vars = tf_template_vars(&f->cat);
+    json_t *w = json_object_get(json_object_get(vars, "workflows"), "daily_sales_report");
+    assert_json_text(
+        json_object_get(w, "datadog"),
+        "{\"forwarder_arn\":\"arn:aws:lambda:ap-northeast-1:123456789012:function:"
+        "datadog-forwarder\",\"filter_name\":\"adplatform-prd-daily_sales_report-"
+        "datadog\",\"permission_id\":\"wfgen-adplatform-prd-daily_sales_report-"
+        "logs\"}");
+    /* the Datadog tags win over the workflow's; the Datadog log level is used */
+    assert_json_text(json_object_get(w, "tags"),
+                     "{\"team\":\"dd\",\"cost-center\":\"42\",\"service\":\"sales\"}");
+    assert_string_equal(json_string_value(json_object_get(w, "log_level")), "ALL");
+    assert_json_text(
+        json_object_get(w, "status_events"),
+        "{\"rule_name\":\"adplatform-prd-daily_sales_report-status\","
+        "\"sns_topic_arn\":\"arn:aws:sns:ap-northeast-1:123456789012:alerts\"}");
+    assert_true(json_is_true(json_object_get(w, "dedupe")));
+    /* dedupe alone needs the table but no cleanup machine */
+    json_t *ops = json_object_get(vars, "ops");
+    assert_string_equal(json_string_value(json_object_get(ops, "locks_table_name")),
+                        "adplatform-prd-wfgen-locks");
+    assert_true(json_is_null(json_object_get(ops, "cleanup")));
+    json_decref(vars);
+    json_decref(ddtags);
 }
 
 static void test_terraform_workflows_tf(void **state)
@@ -242,6 +335,24 @@ static const char *const main_tf_needles[] = {
     "    dynamic \"dead_letter_config\" {\n",
     "resource \"aws_cloudwatch_metric_alarm\" \"execution\" {",
     "resource \"aws_cloudwatch_metric_alarm\" \"missed_run\" {",
+    "  metric_name         = \"ExecutionsSucceeded\"\n",
+    "  treat_missing_data  = \"breaching\"\n",
+    "  treat_missing_data  = \"notBreaching\"\n",
+    "resource \"aws_cloudwatch_event_rule\" \"status\" {\n  for_each = "
+    "local.status_event_workflows\n",
+    "    \"detail-type\" = [\"Step Functions Execution Status Change\"]\n",
+    "resource \"aws_cloudwatch_event_target\" \"status\" {",
+    "resource \"aws_lambda_permission\" \"datadog\" {",
+    "resource \"aws_cloudwatch_log_subscription_filter\" \"datadog\" {",
+    "resource \"aws_dynamodb_table\" \"locks\" {\n  for_each = local.catalog_locks\n",
+    "  ttl {\n    attribute_name = local.ops.ttl_attribute\n    enabled        = true\n  "
+    "}\n",
+    "resource \"aws_sfn_state_machine\" \"cleanup\" {\n  for_each = "
+    "local.catalog_cleanup\n",
+    "resource \"aws_cloudwatch_event_rule\" \"cleanup\" {",
+    "resource \"aws_cloudwatch_event_target\" \"cleanup\" {",
+    "Principal = { Service = \"events.amazonaws.com\" }",
+    "resource \"aws_iam_policy\" \"operator\" {",
 };
 
 static void test_terraform_main_tf(void **state)
@@ -270,6 +381,9 @@ static void test_terraform_outputs_tf(void **state)
     assert_non_null(strstr(o, "output \"execution_role_arns\""));
     assert_non_null(strstr(o, "output \"scheduler_role_arns\""));
     assert_non_null(strstr(o, "output \"schedule_arns\""));
+    assert_non_null(strstr(o, "output \"operator_policy_arn\""));
+    assert_non_null(strstr(o, "output \"locks_table_name\""));
+    assert_non_null(strstr(o, "output \"cleanup_state_machine_arn\""));
     outset_release(&out);
 }
 
@@ -308,13 +422,20 @@ static void expect_window(struct fixture *f, const char *sched, const char *tz,
 static void test_terraform_missed_run_window(void **state)
 {
     struct fixture *f = *state;
-    expect_window(f, "rate(15 minutes)", "UTC", "60/16");
-    expect_window(f, "rate(1 hour)", "UTC", "300/13");
-    expect_window(f, "cron(0 3 * * ? *)", "Asia/Tokyo", "3600/25");
+    /* the window is the longest gap plus the timeout (2h) plus one period */
+    expect_window(f, "rate(15 minutes)", "UTC", "300/28");
+    expect_window(f, "rate(1 hour)", "UTC", "900/13");
+    expect_window(f, "cron(0 3 * * ? *)", "Asia/Tokyo", "3600/27");
     /* 02:30 does not exist on the spring-forward day: a 47-hour gap */
-    expect_window(f, "cron(30 2 * * ? *)", "Europe/Berlin", "21600/9");
+    expect_window(f, "cron(30 2 * * ? *)", "Europe/Berlin", "21600/10");
     /* weekdays only: the weekend makes a 72-hour gap */
-    expect_window(f, "cron(0 9 ? * MON-FRI *)", "UTC", "21600/13");
+    expect_window(f, "cron(0 9 ? * MON-FRI *)", "UTC", "21600/14");
+    /* a short timeout: one-minute periods */
+    f->wf[1].timeout = 60;
+    expect_window(f, "rate(15 minutes)", "UTC", "60/17");
+    /* waiting for a concurrency slot (up to the lease) extends the timeout */
+    f->wf[1].conc = (struct wf_concurrency){1, WF_CONFLICT_WAIT, 600};
+    expect_window(f, "rate(15 minutes)", "UTC", "60/27");
     /* weekly does not fit CloudWatch's seven-day window with slack */
     expect_window(f, "cron(0 9 ? * MON *)", "UTC", NULL);
     expect_window(f, "at(2030-01-01T00:00:00)", "UTC", NULL);
@@ -407,7 +528,7 @@ static void test_terraform_builtin_templates(void **state)
     setenv("WFGEN_TEMPLATES", TEMPLATES, 1);
     struct outset out = OUTSET_INIT;
     emit_ok(f, &out);
-    assert_int_equal(out.nr, 4);
+    assert_int_equal(out.nr, 5);
     outset_release(&out);
     unsetenv("WFGEN_TEMPLATES");
     f->cat.templates_dir = saved;
@@ -421,7 +542,7 @@ static void test_terraform_no_workflows(void **state)
     emit_ok(f, &out);
     const char *w = file_text(&out, "terraform/workflows.tf");
     assert_non_null(strstr(w, "  schedule_group = \"adplatform-prd\"\n"));
-    assert_non_null(strstr(w, "\n  workflows = {}\n}\n"));
+    assert_non_null(strstr(w, "\n  workflows = {}\n\n"));
     outset_release(&out);
     f->cat.nwf = 2;
 }
@@ -432,6 +553,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         TF_TEST(test_terraform_files),
+        TF_TEST(test_terraform_ops_files),
+        TF_TEST(test_terraform_monitoring_vars),
         TF_TEST(test_terraform_workflows_tf),
         TF_TEST(test_terraform_versions_tf),
         TF_TEST(test_terraform_main_tf),

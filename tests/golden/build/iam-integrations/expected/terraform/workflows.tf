@@ -37,6 +37,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     athena_sync = {
@@ -67,6 +71,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     aws_sdk = {
@@ -97,6 +105,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     batch_rr = {
@@ -127,6 +139,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     batch_sync = {
@@ -157,6 +173,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     distributed_map = {
@@ -187,6 +207,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     dynamic_extra = {
@@ -217,6 +241,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     dynamodb = {
@@ -247,6 +275,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     ecs_callback = {
@@ -277,6 +309,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     ecs_rr = {
@@ -307,6 +343,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     ecs_sync = {
@@ -337,6 +377,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     events = {
@@ -367,6 +411,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     glue_rr = {
@@ -397,6 +445,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     glue_sync = {
@@ -427,6 +479,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     http_invoke = {
@@ -457,6 +513,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     lambda_invoke = {
@@ -487,6 +547,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     lambda_legacy = {
@@ -517,6 +581,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     nested = {
@@ -547,6 +615,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     no_tasks = {
@@ -577,6 +649,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sfn_callback = {
@@ -607,6 +683,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sfn_rr = {
@@ -637,6 +717,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sfn_sync = {
@@ -667,6 +751,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sfn_sync2 = {
@@ -697,6 +785,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sns = {
@@ -727,6 +819,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     sqs = {
@@ -757,7 +853,22 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
+  }
+
+  # Catalog-wide operational resources (SPEC section 7); null parts are not created.
+  ops = {
+    locks_table_name     = null
+    hash_key             = "pk"
+    ttl_attribute        = "expires_at"
+    cleanup              = null
+    operator_policy_name = "acme-dev-wfgen-operator"
+    operator_policy_file = "../iam/_wfgen_operator.policy.json"
+    tags                 = {}
   }
 }

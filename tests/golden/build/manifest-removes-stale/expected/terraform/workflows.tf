@@ -37,6 +37,10 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
     every_hour = {
@@ -67,7 +71,22 @@ locals {
       }
       alarm_actions = []
       missed_run    = null
+      status_events = null
+      concurrency   = null
+      dedupe        = false
+      datadog       = null
       tags          = {}
     }
+  }
+
+  # Catalog-wide operational resources (SPEC section 7); null parts are not created.
+  ops = {
+    locks_table_name     = null
+    hash_key             = "pk"
+    ttl_attribute        = "expires_at"
+    cleanup              = null
+    operator_policy_name = "acme-dev-wfgen-operator"
+    operator_policy_file = "../iam/_wfgen_operator.policy.json"
+    tags                 = {}
   }
 }

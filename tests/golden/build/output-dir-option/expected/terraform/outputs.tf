@@ -29,3 +29,28 @@ output "schedule_group_arn" {
   description = "ARN of the schedule group holding every schedule of the catalog."
   value       = aws_scheduler_schedule_group.this.arn
 }
+
+output "operator_policy_arn" {
+  description = "ARN of the IAM policy for operating the workflows (start, stop, describe, redrive, list)."
+  value       = aws_iam_policy.operator.arn
+}
+
+output "operator_policy_name" {
+  description = "Name of the IAM policy for operating the workflows."
+  value       = aws_iam_policy.operator.name
+}
+
+output "locks_table_name" {
+  description = "DynamoDB table of the dedupe markers and concurrency slots, or null when no workflow uses them."
+  value       = one([for t in aws_dynamodb_table.locks : t.name])
+}
+
+output "cleanup_state_machine_arn" {
+  description = "ARN of the state machine that frees slots of failed runs, or null without concurrency limits."
+  value       = one([for sm in aws_sfn_state_machine.cleanup : sm.arn])
+}
+
+output "status_event_rule_arns" {
+  description = "EventBridge rule sending failed, timed-out and aborted executions to SNS, by workflow key."
+  value       = { for key, r in aws_cloudwatch_event_rule.status : key => r.arn }
+}
