@@ -34,3 +34,4 @@ echo "check: ${t}s, $(awk -v k="$kb" 'BEGIN{printf "%.1f", k/1024}') MiB"
 
 if [ -x "$root/bench/run_validate.sh" ]; then "$root/bench/run_validate.sh"; fi
 if [ -x "$root/bench/run_interp.sh" ]; then "$root/bench/run_interp.sh"; fi
+if [ -x "$root/bench/run_jsonata.sh" ]; then "$root/bench/run_jsonata.sh"; fi

@@ -160,15 +160,17 @@ echo "target: wfgen >= 20x faster than aws-local-stepfunctions on every workload
 
 echo "== distributed Map (b): peak memory vs items"
 printf '%-8s %10s %10s %10s %10s\n' items wfgen_s wf_MiB peer_s peer_MiB
+declare -A wk pk
 for n in 1 1000 10000; do
     w=$(best3 "${wf[@]}" -d map.asl.json --input-file "items-$n.json")
     p=$(best3 "${peer[@]}" map "$work/defs" 1 "$n")
     printf '%-8s %10s %10s %10s %10s\n' "$n" "${w% *}" "$(mib "${w#* }")" "${p% *}" \
         "$(mib "${p#* }")"
-    eval "wk_$n=${w#* } pk_$n=${p#* }"
+    wk[$n]=${w#* }
+    pk[$n]=${p#* }
 done
-awk -v a="$wk_1" -v b="$wk_1000" -v c="$wk_10000" -v p="$pk_1" -v q="$pk_1000" \
-    -v r="$pk_10000" 'BEGIN{
+awk -v a="${wk[1]}" -v b="${wk[1000]}" -v c="${wk[10000]}" -v p="${pk[1]}" \
+    -v q="${pk[1000]}" -v r="${pk[10000]}" 'BEGIN{
     printf "peak RSS above the 1-item run, 1,000 -> 10,000 items: wfgen %.1f -> %.1f MiB",
         (b - a) / 1024, (c - a) / 1024
     printf " (%.1fx), peer %.1f -> %.1f MiB (%.1fx); proportional = 10x\n",

@@ -21,8 +21,8 @@ struct build_opts {
  * Checks every workflow and, when `out` is non-NULL, renders every output into it.
  * Returns 0, -1 after error diagnostics, or -2 on a system error (message printed).
  */
-int build_compile(const struct catalog *cat, const struct build_opts *opts, struct outset *out,
-                  struct diag_list *dl);
+int build_compile(const struct catalog *cat, const struct build_opts *opts,
+                  struct outset *out, struct diag_list *dl);
 
 /*
  * Writes the set into outdir: only changed files, each atomically; removes files the

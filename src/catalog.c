@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- schema ------------------------------------------------------------------------- */
+/* ---- schema -------------------------------------------------------------------------
+ */
 
 enum ftype { F_STR, F_INT, F_BOOL, F_OBJ, F_ARR, F_DURATION, F_ANY, F_INT_OR_OBJ };
 
@@ -62,7 +63,8 @@ static int check_pattern(struct ck *ck, const json_t *v, struct loc loc, const c
 {
     if (!regexec(compiled(re), json_string_value(v), 0, NULL, 0))
         return 0;
-    diag_add(ck->dl, D_CAT_VALUE, loc, "%s '%s' is not valid", what, json_string_value(v));
+    diag_add(ck->dl, D_CAT_VALUE, loc, "%s '%s' is not valid", what,
+             json_string_value(v));
     diag_note(ck->dl, "%s", rule);
     return -1;
 }
@@ -150,22 +152,26 @@ static int ck_on_conflict(struct ck *ck, const json_t *v, struct loc loc)
 
 static int ck_retention(struct ck *ck, const json_t *v, struct loc loc)
 {
-    static const long ok[] = {0,   1,   3,   5,   7,    14,   30,   60,   90,   120,  150, 180,
-                              365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+    static const long ok[] = {0,    1,    3,    5,    7,    14,   30,  60,
+                              90,   120,  150,  180,  365,  400,  545, 731,
+                              1096, 1827, 2192, 2557, 2922, 3288, 3653};
     for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
         if (json_integer_value(v) == ok[i])
             return 0;
-    diag_add(ck->dl, D_CAT_RETENTION, loc, "retention_days %lld is not a CloudWatch Logs value",
+    diag_add(ck->dl, D_CAT_RETENTION, loc,
+             "retention_days %lld is not a CloudWatch Logs value",
              (long long)json_integer_value(v));
-    diag_note(ck->dl, "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
-                      "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, or 0 (never expire)");
+    diag_note(ck->dl,
+              "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
+              "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, or 0 (never expire)");
     return -1;
 }
 
 static int ck_role_name(struct ck *ck, const json_t *v, struct loc loc)
 {
-    return check_pattern(ck, v, loc, "^[A-Za-z0-9+=,.@_-]{1,64}$", "role name",
-                         "give the IAM role name (not its ARN): up to 64 of A-Z a-z 0-9 +=,.@_-");
+    return check_pattern(
+        ck, v, loc, "^[A-Za-z0-9+=,.@_-]{1,64}$", "role name",
+        "give the IAM role name (not its ARN): up to 64 of A-Z a-z 0-9 +=,.@_-");
 }
 
 static int ck_max_attempts(struct ck *ck, const json_t *v, struct loc loc)
@@ -173,7 +179,8 @@ static int ck_max_attempts(struct ck *ck, const json_t *v, struct loc loc)
     json_int_t n = json_integer_value(v);
     if (n >= 0 && n <= 185)
         return 0;
-    diag_add(ck->dl, D_CAT_VALUE, loc, "max_attempts %lld is outside 0-185", (long long)n);
+    diag_add(ck->dl, D_CAT_VALUE, loc, "max_attempts %lld is outside 0-185",
+             (long long)n);
     return -1;
 }
 
@@ -212,15 +219,16 @@ static int ck_lambda_arn(struct ck *ck, const json_t *v, struct loc loc)
 
 static int ck_dlq(struct ck *ck, const json_t *v, struct loc loc)
 {
-    return check_pattern(ck, v, loc, "^arn:aws(-cn|-us-gov)?:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
-                         "dead_letter_queue",
-                         "give the ARN of a standard (not FIFO) SQS queue");
+    return check_pattern(
+        ck, v, loc, "^arn:aws(-cn|-us-gov)?:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
+        "dead_letter_queue", "give the ARN of a standard (not FIFO) SQS queue");
 }
 
 static int ck_sns(struct ck *ck, const json_t *v, struct loc loc)
 {
-    return check_pattern(ck, v, loc, "^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
-                         "sns_topic", "give the ARN of an SNS topic");
+    return check_pattern(
+        ck, v, loc, "^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
+        "sns_topic", "give the ARN of an SNS topic");
 }
 
 static int ck_timezone(struct ck *ck, const json_t *v, struct loc loc)
@@ -237,7 +245,8 @@ static int ck_tags(struct ck *ck, const json_t *v, struct loc loc)
     const char *k;
     json_t *t;
     (void)loc;
-    json_object_foreach((json_t *)v, k, t) {
+    json_object_foreach((json_t *)v, k, t)
+    {
         if (!json_is_string(t)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_member_loc(ck->doc, v, k),
                      "tag '%s' must be a string", k);
@@ -252,7 +261,8 @@ static int ck_string_list(struct ck *ck, const json_t *v, struct loc loc)
     size_t i;
     json_t *e;
     (void)loc;
-    json_array_foreach(v, i, e) {
+    json_array_foreach(v, i, e)
+    {
         if (!json_is_string(e)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_index_loc(ck->doc, v, i),
                      "list element must be a string");
@@ -268,7 +278,8 @@ static int ck_task_definitions(struct ck *ck, const json_t *v, struct loc loc)
     const char *k;
     json_t *t;
     (void)loc;
-    json_object_foreach((json_t *)v, k, t) {
+    json_object_foreach((json_t *)v, k, t)
+    {
         if (!json_is_string(t) || !*json_string_value(t)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_member_loc(ck->doc, v, k),
                      "task definition '%s' must name a family", k);
@@ -284,7 +295,8 @@ static int ck_vars(struct ck *ck, const json_t *v, struct loc loc)
     const char *k;
     json_t *t;
     (void)loc;
-    json_object_foreach((json_t *)v, k, t) {
+    json_object_foreach((json_t *)v, k, t)
+    {
         if (!json_is_string(t) && !json_is_number(t) && !json_is_boolean(t)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_member_loc(ck->doc, v, k),
                      "var '%s' must be a string, number or boolean", k);
@@ -299,7 +311,8 @@ static int ck_iam_extra(struct ck *ck, const json_t *v, struct loc loc)
     size_t i;
     json_t *st;
     (void)loc;
-    json_array_foreach(v, i, st) {
+    json_array_foreach(v, i, st)
+    {
         if (!json_is_object(st) || !json_object_get(st, "Effect") ||
             !json_object_get(st, "Action") || !json_object_get(st, "Resource")) {
             diag_add(ck->dl, D_CAT_TYPE, yload_index_loc(ck->doc, v, i),
@@ -345,12 +358,9 @@ static const struct field scheduler_fields[] = {
 };
 
 static const struct field alarm_fields[] = {
-    {"failed", F_BOOL, false, NULL, NULL},
-    {"timed_out", F_BOOL, false, NULL, NULL},
-    {"aborted", F_BOOL, false, NULL, NULL},
-    {"missed_run", F_BOOL, false, NULL, NULL},
-    {"sns_topic", F_STR, false, NULL, ck_sns},
-    {NULL, F_ANY, false, NULL, NULL},
+    {"failed", F_BOOL, false, NULL, NULL},     {"timed_out", F_BOOL, false, NULL, NULL},
+    {"aborted", F_BOOL, false, NULL, NULL},    {"missed_run", F_BOOL, false, NULL, NULL},
+    {"sns_topic", F_STR, false, NULL, ck_sns}, {NULL, F_ANY, false, NULL, NULL},
 };
 
 static const struct field datadog_fields[] = {
@@ -383,7 +393,9 @@ static const struct field concurrency_fields[] = {
         {"alarms", F_OBJ, false, alarm_fields, NULL},                                    \
         {"monitoring", F_OBJ, false, monitoring_fields, NULL},                           \
         {"tags", F_OBJ, false, NULL, ck_tags}, {"tracing", F_BOOL, false, NULL, NULL},   \
-        {"iam_extra", F_ARR, false, NULL, ck_iam_extra}
+    {                                                                                    \
+        "iam_extra", F_ARR, false, NULL, ck_iam_extra                                    \
+    }
 
 static const struct field defaults_fields[] = {
     SETTINGS_FIELDS,
@@ -422,14 +434,16 @@ static const struct field top_fields[] = {
     {NULL, F_ANY, false, NULL, NULL},
 };
 
-/* ---- generic schema walk ------------------------------------------------------------- */
+/* ---- generic schema walk -------------------------------------------------------------
+ */
 
 static const char *type_name(enum ftype t)
 {
     static const char *const names[] = {
-        [F_STR] = "a string",   [F_INT] = "an integer",         [F_BOOL] = "true or false",
-        [F_OBJ] = "a mapping",  [F_ARR] = "a list",             [F_DURATION] = "a duration",
-        [F_ANY] = "any value",  [F_INT_OR_OBJ] = "an integer or a mapping",
+        [F_STR] = "a string",       [F_INT] = "an integer",
+        [F_BOOL] = "true or false", [F_OBJ] = "a mapping",
+        [F_ARR] = "a list",         [F_DURATION] = "a duration",
+        [F_ANY] = "any value",      [F_INT_OR_OBJ] = "an integer or a mapping",
     };
     return names[t];
 }
@@ -437,14 +451,21 @@ static const char *type_name(enum ftype t)
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "a mapping";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_OBJECT:
+        return "a mapping";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
     }
 }
 
@@ -488,16 +509,23 @@ static const char *closest_key(const struct field *fields, const char *key)
 static bool type_ok(enum ftype t, const json_t *v)
 {
     switch (t) {
-    case F_STR: return json_is_string(v);
-    case F_INT: return json_is_integer(v);
-    case F_BOOL: return json_is_boolean(v);
-    case F_OBJ: return json_is_object(v);
-    case F_ARR: return json_is_array(v);
+    case F_STR:
+        return json_is_string(v);
+    case F_INT:
+        return json_is_integer(v);
+    case F_BOOL:
+        return json_is_boolean(v);
+    case F_OBJ:
+        return json_is_object(v);
+    case F_ARR:
+        return json_is_array(v);
     case F_DURATION:
         return json_is_integer(v) ||
                (json_is_string(v) && catalog_parse_duration(json_string_value(v)) >= 0);
-    case F_INT_OR_OBJ: return json_is_integer(v) || json_is_object(v);
-    case F_ANY: return true;
+    case F_INT_OR_OBJ:
+        return json_is_integer(v) || json_is_object(v);
+    case F_ANY:
+        return true;
     }
     return false;
 }
@@ -534,7 +562,8 @@ static void check_object(struct ck *ck, const json_t *obj, const struct field *f
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         const struct field *f = fields;
         while (f->key && strcmp(f->key, key))
             f++;
@@ -552,14 +581,15 @@ static void check_object(struct ck *ck, const json_t *obj, const struct field *f
     for (const struct field *f = fields; f->key; f++) {
         if (f->required && !json_object_get(obj, f->key)) {
             ck->rc = -1;
-            diag_add(ck->dl, D_CAT_MISSING_KEY, yload_loc(ck->doc, obj),
-                     "%s has no '%s'", where, f->key);
+            diag_add(ck->dl, D_CAT_MISSING_KEY, yload_loc(ck->doc, obj), "%s has no '%s'",
+                     where, f->key);
             diag_note(ck->dl, "add '%s: ...'", f->key);
         }
     }
 }
 
-/* ---- durations ------------------------------------------------------------------------ */
+/* ---- durations ------------------------------------------------------------------------
+ */
 
 long catalog_parse_duration(const char *s)
 {
@@ -587,7 +617,8 @@ static long duration_of(const json_t *v)
                               : catalog_parse_duration(json_string_value(v));
 }
 
-/* ---- merge and extraction ------------------------------------------------------------- */
+/* ---- merge and extraction -------------------------------------------------------------
+ */
 
 /*
  * Returns a new object: `base` with `over` laid on top. Mappings merge key by key
@@ -600,7 +631,8 @@ static json_t *merge_new(const json_t *base, const json_t *over)
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)base, k, v) json_object_set(out, k, v);
-    json_object_foreach((json_t *)over, k, v) {
+    json_object_foreach((json_t *)over, k, v)
+    {
         json_t *b = json_object_get(out, k);
         if (json_is_object(b) && json_is_object(v))
             json_object_set_new(out, k, merge_new(b, v));
@@ -678,7 +710,8 @@ static void extract(struct catalog *cat, struct workflow *wf, json_t *m)
     wf->tracing = get_bool(m, "tracing", false);
     wf->logging.level = get_str(m, "logging.level", "ERROR");
     wf->logging.retention_days = get_int(m, "logging.retention_days", 30);
-    wf->logging.include_execution_data = get_bool(m, "logging.include_execution_data", false);
+    wf->logging.include_execution_data =
+        get_bool(m, "logging.include_execution_data", false);
     wf->ecs.cluster = get_str(m, "ecs.cluster", "default");
     wf->ecs.launch_type = get_str(m, "ecs.launch_type", "FARGATE");
     wf->ecs.container = get_str(m, "ecs.container", "app");
@@ -708,7 +741,8 @@ static void extract(struct catalog *cat, struct workflow *wf, json_t *m)
     naming_derive(&wf->names, cat->project, cat->env, wf->key);
 }
 
-/* ---- per-workflow checks ---------------------------------------------------------------- */
+/* ---- per-workflow checks
+ * ---------------------------------------------------------------- */
 
 static bool path_escapes(const char *p)
 {
@@ -743,8 +777,8 @@ static int resolve_definition(struct ck *ck, struct workflow *wf)
     struct loc loc = yload_member_loc(ck->doc, wf->node, "definition");
     const char *rel = json_string_value(node);
     if (path_escapes(rel)) {
-        diag_add(ck->dl, D_CAT_PATH_ESCAPE, loc, "definition path '%s' leaves the project folder",
-                 rel);
+        diag_add(ck->dl, D_CAT_PATH_ESCAPE, loc,
+                 "definition path '%s' leaves the project folder", rel);
         diag_note(ck->dl, "use a relative path below the catalog's folder");
         return -1;
     }
@@ -763,7 +797,8 @@ static int resolve_definition(struct ck *ck, struct workflow *wf)
     wf->definition = xstrdup(rel);
     wf->definition_path = fs_join(ck->cat->dir, rel);
     if (!fs_exists(wf->definition_path)) {
-        diag_add(ck->dl, D_CAT_DEF_MISSING, loc, "definition file '%s' does not exist", rel);
+        diag_add(ck->dl, D_CAT_DEF_MISSING, loc, "definition file '%s' does not exist",
+                 rel);
         return -1;
     }
     return 0;
@@ -866,7 +901,8 @@ static int check_unique(struct ck *ck)
     for (size_t i = 1; i < n; i++) {
         if (strcmp(byk[i]->key, byk[i - 1]->key))
             continue;
-        rc = diag_add(ck->dl, D_CAT_DUP_WORKFLOW, yload_member_loc(ck->doc, byk[i]->node, "key"),
+        rc = diag_add(ck->dl, D_CAT_DUP_WORKFLOW,
+                      yload_member_loc(ck->doc, byk[i]->node, "key"),
                       "workflow key '%s' is used twice", byk[i]->key);
         diag_note(ck->dl, "first used at line %u",
                   yload_member_loc(ck->doc, byk[i - 1]->node, "key").line);
@@ -890,7 +926,8 @@ static int check_catalog_names(struct ck *ck)
     return naming_check_catalog(&ck->cat->names, uses, at, ck->dl);
 }
 
-/* ---- load ------------------------------------------------------------------------------ */
+/* ---- load
+ * ------------------------------------------------------------------------------ */
 
 static int load_workflows(struct ck *ck, const json_t *list)
 {
@@ -899,7 +936,8 @@ static int load_workflows(struct ck *ck, const json_t *list)
     size_t i;
     json_t *node;
     ck->cat->wf = xcalloc(json_array_size(list) + 1, sizeof(*ck->cat->wf));
-    json_array_foreach(list, i, node) {
+    json_array_foreach(list, i, node)
+    {
         if (!json_is_object(node)) {
             diag_add(ck->dl, D_CAT_TYPE, yload_index_loc(ck->doc, list, i),
                      "workflow entry must be a mapping, not %s", json_kind(node));
@@ -951,7 +989,8 @@ int catalog_load(struct catalog *cat, const char *path, struct diag_list *dl)
     const char *tmpl = get_str(root, "templates", NULL);
     if (tmpl) {
         if (path_escapes(tmpl)) {
-            diag_add(dl, D_CAT_PATH_ESCAPE, yload_member_loc(&cat->doc, root, "templates"),
+            diag_add(dl, D_CAT_PATH_ESCAPE,
+                     yload_member_loc(&cat->doc, root, "templates"),
                      "templates path '%s' leaves the project folder", tmpl);
             return -1;
         }

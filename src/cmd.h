@@ -14,12 +14,13 @@
 
 /* Exit codes: a public API, never renumbered (SPEC section 1). */
 enum wf_exit {
-    WF_EXIT_OK = 0,      /* success; --check: nothing stale */
-    WF_EXIT_INVALID = 1, /* inputs invalid: an error diagnostic (warnings with --werror) */
-    WF_EXIT_USAGE = 2,   /* unknown command or flag, missing argument */
-    WF_EXIT_STALE = 3,   /* build --check: outputs stale or missing */
-    WF_EXIT_SYSTEM = 4,  /* unreadable input, unwritable output */
-    WF_EXIT_FAILED = 5,  /* run/test: the execution failed or an assertion did not hold */
+    WF_EXIT_OK = 0, /* success; --check: nothing stale */
+    WF_EXIT_INVALID =
+        1,              /* inputs invalid: an error diagnostic (warnings with --werror) */
+    WF_EXIT_USAGE = 2,  /* unknown command or flag, missing argument */
+    WF_EXIT_STALE = 3,  /* build --check: outputs stale or missing */
+    WF_EXIT_SYSTEM = 4, /* unreadable input, unwritable output */
+    WF_EXIT_FAILED = 5, /* run/test: the execution failed or an assertion did not hold */
 };
 
 int cmd_build(int argc, char **argv);

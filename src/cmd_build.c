@@ -24,13 +24,19 @@ int cmd_build(int argc, char **argv)
     const char *catalog_path = "workflows.yaml", *outdir = "out";
     bool check = false;
     const struct opt opts[] = {
-        {"catalog", 'c', OPT_STRING, &catalog_path, "FILE", "catalog (default workflows.yaml)"},
+        {"catalog", 'c', OPT_STRING, &catalog_path, "FILE",
+         "catalog (default workflows.yaml)"},
         {"output", 'o', OPT_STRING, &outdir, "DIR", "output folder (default out)"},
-        {"check", 0, OPT_BOOL, &check, NULL, "write nothing; exit 3 if an output is stale"},
+        {"check", 0, OPT_BOOL, &check, NULL,
+         "write nothing; exit 3 if an output is stale"},
     };
-    const struct opt_cmd cmd = {"build", "[-c FILE] [-o DIR] [--check]",
-                                "Validate the catalog, then write every output.", opts,
-                                (int)(sizeof(opts) / sizeof(opts[0])), 0, 0};
+    const struct opt_cmd cmd = {"build",
+                                "[-c FILE] [-o DIR] [--check]",
+                                "Validate the catalog, then write every output.",
+                                opts,
+                                (int)(sizeof(opts) / sizeof(opts[0])),
+                                0,
+                                0};
     int nargs, rc = opt_parse(&cmd, argc, argv, &nargs);
     if (rc >= 0)
         return rc;

@@ -11,8 +11,8 @@ int cmd_diagnostics(int argc, char **argv)
     const struct opt opts[] = {
         {"markdown", 0, OPT_BOOL, &markdown, NULL, "print the docs/diagnostics.md page"},
     };
-    const struct opt_cmd cmd = {"diagnostics", "[--markdown]", "List every diagnostic code.",
-                                opts, 1, 0, 0};
+    const struct opt_cmd cmd = {
+        "diagnostics", "[--markdown]", "List every diagnostic code.", opts, 1, 0, 0};
     int nargs, rc = opt_parse(&cmd, argc, argv, &nargs);
     if (rc >= 0)
         return rc;

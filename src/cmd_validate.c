@@ -38,7 +38,8 @@ static bool in_catalog(const struct catalog *cat, const char *path)
     return !strcmp(path, cat->doc.file ? cat->doc.file->name : "");
 }
 
-static int validate_file(const char *path, const struct asl_opts *aopts, struct diag_list *dl)
+static int validate_file(const char *path, const struct asl_opts *aopts,
+                         struct diag_list *dl)
 {
     struct ydoc doc;
     int rc = yload_file(&doc, path, dl);
@@ -58,16 +59,21 @@ int cmd_validate(int argc, char **argv)
     const char *catalog_path = NULL, *format = "text";
     bool werror = false, placeholders = false;
     const struct opt opts[] = {
-        {"catalog", 'c', OPT_STRING, &catalog_path, "FILE", "catalog (default workflows.yaml)"},
+        {"catalog", 'c', OPT_STRING, &catalog_path, "FILE",
+         "catalog (default workflows.yaml)"},
         {"format", 0, OPT_STRING, &format, "FMT", "text, json or sarif (default text)"},
         {"werror", 0, OPT_BOOL, &werror, NULL, "treat warnings as errors"},
         {"allow-placeholders", 0, OPT_BOOL, &placeholders, NULL,
          "treat ${...} in standalone files as opaque values (SAM, Terraform)"},
     };
     const struct opt_cmd cmd = {
-        "validate", "[-c FILE] [--format text|json|sarif] [--werror] [FILE ...]",
-        "Run every check and write nothing; FILE arguments are standalone ASL files.", opts,
-        (int)(sizeof(opts) / sizeof(opts[0])), 0, -1};
+        "validate",
+        "[-c FILE] [--format text|json|sarif] [--werror] [FILE ...]",
+        "Run every check and write nothing; FILE arguments are standalone ASL files.",
+        opts,
+        (int)(sizeof(opts) / sizeof(opts[0])),
+        0,
+        -1};
     int nargs, rc = opt_parse(&cmd, argc, argv, &nargs);
     if (rc >= 0)
         return rc;
@@ -85,7 +91,8 @@ int cmd_validate(int argc, char **argv)
     if (have_catalog) {
         int lrc = catalog_load(&cat, cpath, &dl);
         if (lrc == -2) {
-            fprintf(stderr, "wfgen: cannot read catalog '%s': %s\n", cpath, strerror(errno));
+            fprintf(stderr, "wfgen: cannot read catalog '%s': %s\n", cpath,
+                    strerror(errno));
             rc = WF_EXIT_SYSTEM;
         } else if (lrc == 0 && build_compile(&cat, &bopts, NULL, &dl) == -2) {
             rc = WF_EXIT_SYSTEM;

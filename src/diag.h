@@ -42,7 +42,10 @@ struct diag_list {
     size_t nr, alloc;
 };
 
-#define DIAG_LIST_INIT {NULL, 0, 0}
+#define DIAG_LIST_INIT                                                                   \
+    {                                                                                    \
+        NULL, 0, 0                                                                       \
+    }
 
 struct diag_info {
     const char *name; /* "YAML_SYNTAX" */
@@ -60,7 +63,8 @@ const struct diag_info *diag_info(enum diag_id id);
 int diag_add(struct diag_list *dl, enum diag_id id, struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Attaches a note to the most recent diagnostic. */
-void diag_note(struct diag_list *dl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(struct diag_list *dl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 size_t diag_count(const struct diag_list *dl, enum diag_sev sev);
 /* True when the list holds an error (or any warning, with werror). */
 bool diag_failed(const struct diag_list *dl, bool werror);

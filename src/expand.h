@@ -26,7 +26,7 @@ int expand_substitutions(const struct catalog *cat, const struct workflow *wf,
  * user's extension fields. Returns 0, or -1 after adding diagnostics. See ext.h and
  * docs/definitions.md.
  */
-int expand_extensions(const struct catalog *cat, const struct workflow *wf, struct ydoc *def,
-                      struct diag_list *dl);
+int expand_extensions(const struct catalog *cat, const struct workflow *wf,
+                      struct ydoc *def, struct diag_list *dl);
 
 #endif

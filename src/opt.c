@@ -24,8 +24,8 @@ void opt_usage(const struct opt_cmd *cmd, FILE *out)
 
 static int usage_error(const struct opt_cmd *cmd, const char *what, const char *arg)
 {
-    fprintf(stderr, "wfgen %s: %s%s%s%s\n", cmd->name, what, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
+    fprintf(stderr, "wfgen %s: %s%s%s%s\n", cmd->name, what, arg ? " '" : "",
+            arg ? arg : "", arg ? "'" : "");
     fprintf(stderr, "usage: wfgen %s %s\n", cmd->name, cmd->synopsis);
     return 2;
 }

@@ -15,7 +15,8 @@ struct srcfile {
     size_t nlines;
 };
 
-/* Reads path; returns a borrowed srcfile owned by the registry, or NULL with errno set. */
+/* Reads path; returns a borrowed srcfile owned by the registry, or NULL with errno set.
+ */
 struct srcfile *srcfile_load(const char *path);
 /* Registers a copy of an in-memory buffer under a display name. */
 struct srcfile *srcfile_from_mem(const char *name, const char *buf, size_t len);

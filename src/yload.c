@@ -27,7 +27,7 @@ struct loc_entry {
     char *key;
     size_t idx;
     struct loc vloc, kloc;
-    unsigned raw_chars; /* characters the scalar spans in the source (one line only) */
+    unsigned raw_chars;  /* characters the scalar spans in the source (one line only) */
     unsigned char style; /* 0 container/other, 1 plain, 2 quoted without escapes */
 };
 
@@ -58,8 +58,8 @@ static bool entry_matches(const struct loc_entry *e, const void *parent, const c
     return !e->key && e->idx == idx;
 }
 
-static struct loc_entry *locs_slot(struct yload_locs *t, const void *parent, const char *key,
-                                   size_t idx)
+static struct loc_entry *locs_slot(struct yload_locs *t, const void *parent,
+                                   const char *key, size_t idx)
 {
     size_t i = (size_t)hash_entry(parent, key, idx) & (t->cap - 1);
     while (t->v[i].parent && !entry_matches(&t->v[i], parent, key, idx))
@@ -79,8 +79,8 @@ static void locs_grow(struct yload_locs *t)
     free(old);
 }
 
-static struct loc_entry *locs_put(struct yload_locs *t, const void *parent, const char *key,
-                                  size_t idx)
+static struct loc_entry *locs_put(struct yload_locs *t, const void *parent,
+                                  const char *key, size_t idx)
 {
     if ((t->nr + 1) * 4 >= t->cap * 3)
         locs_grow(t);
@@ -114,14 +114,15 @@ static void locs_free(struct yload_locs *t)
     free(t);
 }
 
-/* ---- loader state -------------------------------------------------------------------- */
+/* ---- loader state --------------------------------------------------------------------
+ */
 
 struct frame {
     json_t *container; /* object or array being filled */
     char *key;         /* pending mapping key (objects only) */
     struct loc kloc;
-    char *anchor;      /* anchor of this container, registered when it ends */
-    size_t nodes;      /* nodes in this subtree so far */
+    char *anchor; /* anchor of this container, registered when it ends */
+    size_t nodes; /* nodes in this subtree so far */
 };
 
 struct anchor {
@@ -152,7 +153,8 @@ static struct loc mark_loc(const struct loader *ld, yaml_mark_t m)
 static struct loc event_loc(const struct loader *ld, const yaml_event_t *ev)
 {
     struct loc l = mark_loc(ld, ev->start_mark);
-    if (ev->end_mark.line == ev->start_mark.line && ev->end_mark.index > ev->start_mark.index)
+    if (ev->end_mark.line == ev->start_mark.line &&
+        ev->end_mark.index > ev->start_mark.index)
         l.len = (unsigned)(ev->end_mark.index - ev->start_mark.index);
     return l;
 }
@@ -169,7 +171,8 @@ static void anchor_add(struct loader *ld, const char *name, json_t *value, size_
         }
     }
     VEC_GROW(ld->anchors, ld->nanchors + 1, ld->anchors_alloc);
-    ld->anchors[ld->nanchors++] = (struct anchor){xstrdup(name), json_incref(value), nodes};
+    ld->anchors[ld->nanchors++] =
+        (struct anchor){xstrdup(name), json_incref(value), nodes};
 }
 
 static const struct anchor *anchor_find(const struct loader *ld, const char *name)
@@ -246,7 +249,8 @@ static int attach(struct loader *ld, json_t *value, struct loc vloc, size_t node
     return 0;
 }
 
-/* ---- scalars -------------------------------------------------------------------------- */
+/* ---- scalars --------------------------------------------------------------------------
+ */
 
 static bool all_digits(const char *s, const char *set)
 {
@@ -287,9 +291,9 @@ static bool is_core_float(const char *s)
 
 static bool is_special_float(const char *s)
 {
-    static const char *const specials[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf",
-                                           "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
-                                           ".NaN",  ".NAN"};
+    static const char *const specials[] = {".inf",  ".Inf",  ".INF",  "+.inf",
+                                           "+.Inf", "+.INF", "-.inf", "-.Inf",
+                                           "-.INF", ".nan",  ".NaN",  ".NAN"};
     for (size_t i = 0; i < ARRAY_SIZE(specials); i++)
         if (!strcmp(s, specials[i]))
             return true;
@@ -347,7 +351,8 @@ static json_t *type_plain(struct loader *ld, const char *s, struct loc loc)
         json_int_t v;
         if (parse_core_int(s, &v) == 0)
             return json_integer(v);
-        diag_add(ld->dl, D_YAML_INT_RANGE, loc, "integer '%s' does not fit in 64 bits", s);
+        diag_add(ld->dl, D_YAML_INT_RANGE, loc, "integer '%s' does not fit in 64 bits",
+                 s);
         diag_note(ld->dl, "quote it to keep it as a string");
         return NULL;
     }
@@ -357,15 +362,16 @@ static json_t *type_plain(struct loader *ld, const char *s, struct loc loc)
             return json_real(d);
     }
     if (is_special_float(s) || is_core_float(s)) {
-        diag_add(ld->dl, D_YAML_NONFINITE, loc, "number '%s' cannot be represented in JSON",
-                 s);
+        diag_add(ld->dl, D_YAML_NONFINITE, loc,
+                 "number '%s' cannot be represented in JSON", s);
         diag_note(ld->dl, "quote it to keep it as a string");
         return NULL;
     }
     return json_string(s);
 }
 
-static json_t *type_tagged(struct loader *ld, const char *tag, const char *s, struct loc loc)
+static json_t *type_tagged(struct loader *ld, const char *tag, const char *s,
+                           struct loc loc)
 {
     static const char pfx[] = "tag:yaml.org,2002:";
     if (!strcmp(tag, "!") || !strcmp(tag, "tag:yaml.org,2002:str"))
@@ -389,8 +395,9 @@ static json_t *type_tagged(struct loader *ld, const char *tag, const char *s, st
         }
     }
     diag_add(ld->dl, D_YAML_TAG, loc, "unsupported tag '%s'", tag);
-    diag_note(ld->dl, "only the YAML 1.2 core tags (!!str, !!int, !!float, !!bool, !!null) "
-                      "are understood");
+    diag_note(ld->dl,
+              "only the YAML 1.2 core tags (!!str, !!int, !!float, !!bool, !!null) "
+              "are understood");
     return NULL;
 }
 
@@ -420,7 +427,8 @@ static int on_scalar(struct loader *ld, const yaml_event_t *ev)
     return attach(ld, v, loc, 1, ev);
 }
 
-/* ---- containers and aliases ----------------------------------------------------------- */
+/* ---- containers and aliases -----------------------------------------------------------
+ */
 
 static int on_start(struct loader *ld, const yaml_event_t *ev, bool mapping)
 {
@@ -433,7 +441,8 @@ static int on_start(struct loader *ld, const yaml_event_t *ev, bool mapping)
         return -1;
     }
     if (ld->depth >= YLOAD_MAX_DEPTH) {
-        diag_add(ld->dl, D_YAML_DEPTH, loc, "nesting deeper than %d levels", YLOAD_MAX_DEPTH);
+        diag_add(ld->dl, D_YAML_DEPTH, loc, "nesting deeper than %d levels",
+                 YLOAD_MAX_DEPTH);
         return -1;
     }
     const yaml_char_t *anchor =
@@ -470,14 +479,15 @@ static int on_alias(struct loader *ld, const yaml_event_t *ev)
     struct frame *f = ld->depth ? &ld->stack[ld->depth - 1] : NULL;
     const struct anchor *a = anchor_find(ld, name);
     if (!a) {
-        diag_add(ld->dl, D_YAML_UNDEF_ALIAS, loc, "alias '*%s' refers to no anchor", name);
+        diag_add(ld->dl, D_YAML_UNDEF_ALIAS, loc, "alias '*%s' refers to no anchor",
+                 name);
         diag_note(ld->dl, "define '&%s' before using it", name);
         return -1;
     }
     if (f && json_is_object(f->container) && !f->key) {
         if (!json_is_string(a->value)) {
-            diag_add(ld->dl, D_YAML_KEY_TYPE, loc, "alias '*%s' used as a key is not text",
-                     name);
+            diag_add(ld->dl, D_YAML_KEY_TYPE, loc,
+                     "alias '*%s' used as a key is not text", name);
             return -1;
         }
         f->key = xstrdup(json_string_value(a->value));
@@ -488,7 +498,8 @@ static int on_alias(struct loader *ld, const yaml_event_t *ev)
     return attach(ld, json_incref(a->value), loc, a->nodes, ev);
 }
 
-/* ---- errors from libyaml -------------------------------------------------------------- */
+/* ---- errors from libyaml --------------------------------------------------------------
+ */
 
 /* Converts a byte offset to a location (libyaml reports reader errors by offset). */
 static struct loc offset_loc(const struct srcfile *file, size_t off)
@@ -512,8 +523,8 @@ static void report_parser_error(struct loader *ld, const yaml_parser_t *p)
     if (p->error == YAML_READER_ERROR) {
         struct loc loc = offset_loc(ld->file, p->problem_offset);
         if (p->problem_value != -1)
-            diag_add(ld->dl, D_YAML_UTF8, loc, "invalid UTF-8: %s (byte 0x%02X)", p->problem,
-                     (unsigned)p->problem_value);
+            diag_add(ld->dl, D_YAML_UTF8, loc, "invalid UTF-8: %s (byte 0x%02X)",
+                     p->problem, (unsigned)p->problem_value);
         else
             diag_add(ld->dl, D_YAML_UTF8, loc, "invalid text: %s", p->problem);
         diag_note(ld->dl, "save the file as UTF-8 without control characters");
@@ -530,7 +541,8 @@ static void report_parser_error(struct loader *ld, const yaml_parser_t *p)
                   p->context_mark.line + 1, p->context_mark.column + 1);
 }
 
-/* ---- the event loop --------------------------------------------------------------------- */
+/* ---- the event loop
+ * --------------------------------------------------------------------- */
 
 static int handle_event(struct loader *ld, const yaml_event_t *ev)
 {
@@ -609,7 +621,8 @@ static void loader_release(struct loader *ld)
     free(ld->anchors);
 }
 
-static int load_srcfile(struct ydoc *out, const struct srcfile *file, struct diag_list *dl)
+static int load_srcfile(struct ydoc *out, const struct srcfile *file,
+                        struct diag_list *dl)
 {
     memset(out, 0, sizeof(*out));
     out->file = file;
@@ -620,9 +633,8 @@ static int load_srcfile(struct ydoc *out, const struct srcfile *file, struct dia
                           : NULL;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser,
-                                 (const unsigned char *)(json_copy ? json_copy : file->buf),
-                                 file->len);
+    yaml_parser_set_input_string(
+        &parser, (const unsigned char *)(json_copy ? json_copy : file->buf), file->len);
     int rc = 0;
     for (;;) {
         yaml_event_t ev;
@@ -682,7 +694,8 @@ void ydoc_release(struct ydoc *doc)
     memset(doc, 0, sizeof(*doc));
 }
 
-/* ---- lookups ----------------------------------------------------------------------------- */
+/* ---- lookups
+ * ----------------------------------------------------------------------------- */
 
 struct loc yload_file_loc(const struct ydoc *doc)
 {

@@ -14,13 +14,13 @@
 struct yload_locs;
 
 struct ydoc {
-    json_t *root;                /* new reference, owned by the ydoc */
-    const struct srcfile *file;  /* borrowed from the srcfile registry */
+    json_t *root;               /* new reference, owned by the ydoc */
+    const struct srcfile *file; /* borrowed from the srcfile registry */
     struct yload_locs *locs;
 };
 
-#define YLOAD_MAX_DEPTH  128     /* nesting levels */
-#define YLOAD_MAX_NODES  1000000 /* nodes after alias expansion */
+#define YLOAD_MAX_DEPTH 128     /* nesting levels */
+#define YLOAD_MAX_NODES 1000000 /* nodes after alias expansion */
 
 /*
  * Loads a file. Returns 0 on success; -1 when diagnostics were added (syntax and the
@@ -42,7 +42,8 @@ struct loc yload_loc(const struct ydoc *doc, const json_t *container);
 struct loc yload_member_loc(const struct ydoc *doc, const json_t *obj, const char *key);
 struct loc yload_key_loc(const struct ydoc *doc, const json_t *obj, const char *key);
 struct loc yload_index_loc(const struct ydoc *doc, const json_t *arr, size_t index);
-/* Location of a character offset inside a plain, single-line string scalar (else start). */
+/* Location of a character offset inside a plain, single-line string scalar (else start).
+ */
 struct loc yload_member_subloc(const struct ydoc *doc, const json_t *obj, const char *key,
                                size_t offset, unsigned len);
 /* Location of the whole file (line 0). */

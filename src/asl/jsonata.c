@@ -150,8 +150,8 @@ static void check_states_member(struct refs *r, const struct jnode *path)
                     "Parallel and Map) and errorOutput (Output and Assign of a catcher)");
         r->rc = -1;
     } else if (i == 2 && !(c->ja_states & ASL_JA_RESULT)) {
-        asl_diag(c, D_EXPR_JSONATA_STATES, loc,
-                 "'$states.result' is not available in %s", r->what);
+        asl_diag(c, D_EXPR_JSONATA_STATES, loc, "'$states.result' is not available in %s",
+                 r->what);
         asl_note(c, "$states.result exists only in Output and Assign of Task, Parallel "
                     "and Map states, once the work has produced a result");
         r->rc = -1;

@@ -92,7 +92,8 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* mkdir -p, remembering the last folder made: a build writes thousands of files into few. */
+/* mkdir -p, remembering the last folder made: a build writes thousands of files into few.
+ */
 static int ensure_dir_of(const char *path)
 {
     static char *last;

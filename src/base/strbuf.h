@@ -16,14 +16,18 @@ struct strbuf {
 };
 
 extern char strbuf_empty[];
-#define STRBUF_INIT {0, 0, strbuf_empty}
+#define STRBUF_INIT                                                                      \
+    {                                                                                    \
+        0, 0, strbuf_empty                                                               \
+    }
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_addrep(struct strbuf *sb, char c, size_t n);
 void strbuf_setlen(struct strbuf *sb, size_t len);

@@ -23,7 +23,10 @@ struct outset {
     size_t nr, alloc;
 };
 
-#define OUTSET_INIT {NULL, 0, 0}
+#define OUTSET_INIT                                                                      \
+    {                                                                                    \
+        NULL, 0, 0                                                                       \
+    }
 
 /* Adds a file; steals `data` (malloc'd). */
 void outset_add(struct outset *set, const char *path, char *data, size_t len);

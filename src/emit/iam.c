@@ -700,7 +700,7 @@ static void h_ecs_run_task(struct task *t)
  */
 static bool lambda_arns(const struct iam_ctx *c, const char *fn, struct strv *res)
 {
-    char *copy = xstrdup(fn), *f[9];
+    char *copy = xstrdup(fn), *f[9] = {NULL};
     size_t n = 0;
     bool ok = false;
     for (char *p = copy; p && n < ARRAY_SIZE(f); n++) {

@@ -32,6 +32,11 @@ char *jout_compact(const json_t *v)
     return strbuf_detach(&sb, NULL);
 }
 
+size_t jout_compact_size(const json_t *v)
+{
+    return json_dumpb(v, NULL, 0, JOUT_COMPACT);
+}
+
 void jout_print(const json_t *v, FILE *out)
 {
     size_t len;

@@ -13,6 +13,8 @@
 char *jout_dump(const json_t *v, size_t *len);
 /* Returns a new single-line string (no trailing newline), e.g. for HCL or messages. */
 char *jout_compact(const json_t *v);
+/* Bytes of the single-line form, computed without building the text. */
+size_t jout_compact_size(const json_t *v);
 /* Writes the pretty canonical form to out. */
 void jout_print(const json_t *v, FILE *out);
 

@@ -351,7 +351,8 @@ static int eval_condition(struct visit *v, json_t *rule, size_t i, bool *res)
     *res = json_is_true(val);
     json_decref(val);
     if (!ok)
-        return visit_runtime(v, "The field '%s' must be a boolean or an expression", field);
+        return visit_runtime(v, "The field '%s' must be a boolean or an expression",
+                             field);
     return 0;
 }
 

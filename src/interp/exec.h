@@ -113,8 +113,8 @@ struct state_type {
     const char *name;               /* "Task" */
     int (*run)(struct visit *v);    /* JSONPath: 0, or -1 with v->f filled */
     int (*run_ja)(struct visit *v); /* the same in a JSONata state */
-    bool can_retry;              /* Retry/Catch allowed */
-    bool has_exit;               /* emits *StateExited */
+    bool can_retry;                 /* Retry/Catch allowed */
+    bool has_exit;                  /* emits *StateExited */
 };
 
 const struct state_type *states_lookup(const char *type);

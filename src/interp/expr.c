@@ -410,8 +410,8 @@ static int ja_eval_string(const struct expr_env *env, json_t *bindings, const ch
     int rc = jsonata_eval(e->ja, &jenv, out, &jerr);
     if (rc < 0) {
         *out = NULL;
-        char *what = xasprintf("threw an error during evaluation. %s: %s", jerr.code,
-                               jerr.msg);
+        char *what =
+            xasprintf("threw an error during evaluation. %s: %s", jerr.code, jerr.msg);
         expr_jsonata_fail(loc, s, what, err);
         free(what);
         return -1;

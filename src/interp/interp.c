@@ -278,10 +278,7 @@ int visit_error(struct visit *v, const char *error, const char *cause)
 
 int visit_check_size(struct visit *v, json_t *value)
 {
-    char *text = jout_compact(value);
-    size_t len = strlen(text);
-    free(text);
-    if (len <= PAYLOAD_LIMIT)
+    if (jout_compact_size(value) <= PAYLOAD_LIMIT)
         return 0;
     set_fail(v, FK_DATA_LIMIT, "States.DataLimitExceeded",
              xasprintf("The state/task '%s' returned a result with a size exceeding the "

@@ -18,10 +18,13 @@
 #include <stdint.h>
 
 /*
- * A compile or evaluation error. `code` is JSONata's error code: S0xxx (syntax), T0xxx
- * and T1xxx-T2xxx (types), D1xxx-D3xxx (dynamic), U1001 (depth or step budget). `offset`
- * is the byte offset into the expression text of the token at fault (for a caret);
- * `msg` is one line, without the code.
+ * A compile or evaluation error. `code` is JSONata's error code: S0xxx (syntax; S0901 and
+ * S0902 are wfgen's Step Functions checks), T0xxx-T2xxx (types), D1xxx-D3xxx (dynamic;
+ * D3150/D3151 for $hash/$parse), U1001 (depth, step or memory budget). `offset` is the
+ * byte offset into the expression text of the token at fault (the operator, the '(' of
+ * a call, the start of a literal), for a caret. `msg` is one line without the code; for
+ * T1006 it is the text Step Functions quotes ("Attempted to invoke a non-function"), so
+ * a cause reads "<code>: <msg>". $error() and $assert() put their argument in msg.
  */
 /* clang-format off */
 struct jsonata_err {
@@ -36,7 +39,8 @@ struct jsonata;
 /*
  * Compiles len bytes of JSONata text (need not be NUL-terminated). Returns NULL with
  * *err filled (err may be NULL) on a syntax error. The result is immutable and may be
- * evaluated any number of times, also from several threads.
+ * evaluated any number of times. Not thread-safe (the function library compiles its
+ * signatures on first use); wfgen evaluates from one thread.
  */
 struct jsonata *jsonata_compile(const char *text, size_t len, struct jsonata_err *err);
 void jsonata_free(struct jsonata *j);
@@ -77,7 +81,9 @@ enum jsonata_mode {
  *   now_ms     $now() and $millis(): milliseconds since the epoch, fixed for the
  *              whole evaluation (the interpreter passes virtual time).
  *   rng        $random() and $uuid() draw from it; NULL uses a fixed seed.
- *   max_depth  nesting limit of evaluation (0: 1000); beyond it fails with U1001.
+ *   max_depth  nesting limit of evaluation (0: 5000, about 1,600 levels of non-tail
+ *              recursion; at most 10000); beyond it fails with U1001. Tail calls
+ *              run in constant depth.
  *   max_steps  evaluation budget (0: 50 million steps); beyond it fails with U1001,
  *              so no expression can hang the caller.
  *   max_bytes  memory budget of one evaluation (0: 1 GiB); beyond it fails with U1001.
@@ -101,7 +107,10 @@ struct jsonata_env {
  * the result is undefined (JSONata's "nothing", distinct from null). Returns
  * JSONATA_FUNCTION when the result is a function (AWS: "unsupported result type").
  * Returns -1 with *err filled (err may be NULL) on an evaluation error; err->offset
- * then points at the operator or function call at fault.
+ * then points at the operator or function call at fault. Numbers come back as JSON
+ * integers when integral and below 2^53, else as reals. Functions nested in a result
+ * are dropped from objects and become null in arrays (as JSON.stringify does).
+ * Cost: about a microsecond plus the size of the bindings that the expression reads.
  */
 int jsonata_eval(const struct jsonata *j, const struct jsonata_env *env, json_t **out,
                  struct jsonata_err *err);

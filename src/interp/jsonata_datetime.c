@@ -174,8 +174,8 @@ static int parse_width(const char *s, size_t n, bool *has)
     int v = 0;
     size_t i = 0;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        if (v < 100000)
-            v = v * 10 + (s[i] - '0');
+        if ((v = v * 10 + (s[i] - '0')) > 1000) /* wider is useless, and slow */
+            v = 1000;
     *has = i > 0;
     return v;
 }

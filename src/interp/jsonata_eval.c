@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_DEPTH 1000
+#define DEFAULT_DEPTH 5000
+#define MAX_DEPTH     10000 /* what the C stack takes safely, sanitizers included */
 #define DEFAULT_STEPS 50000000UL
 #define DEFAULT_BYTES ((size_t)1 << 30)
 #define RANGE_MAX     10000000.0
@@ -501,7 +502,7 @@ static long norm_index(double d, size_t n)
     double f = floor(d);
     if (f < 0)
         f += (double)n;
-    if (f < 0 || f >= (double)n)
+    if (!(f >= 0 && f < (double)n)) /* also NaN */
         return -1;
     return (long)f;
 }
@@ -671,11 +672,51 @@ static struct jv *eval_sort(struct jx *x, const struct jnode *n, struct jv *in,
 
 /* ---- Grouping and object constructors ---------------------------------------------- */
 
+/*
+ * Accumulates values with JSONata's append() semantics (the first value as is, then an
+ * array that flattens array arguments one level) in amortised constant time per value.
+ */
+struct acc {
+    struct jv *first, *arr;
+    size_t count;
+};
+
+static void acc_push_all(struct jx *x, struct jv *arr, struct jv *v)
+{
+    if (v->t == JV_ARR)
+        for (size_t i = 0; i < v->u.a.n; i++)
+            jsonata_push(x, arr, v->u.a.v[i]);
+    else
+        jsonata_push(x, arr, v);
+}
+
+static void acc_add(struct jx *x, struct acc *a, struct jv *v)
+{
+    if (!v)
+        return;
+    if (a->count == 0) {
+        a->first = v;
+        a->count = 1;
+        return;
+    }
+    if (a->count == 1) {
+        a->arr = jsonata_arr(x, 4);
+        acc_push_all(x, a->arr, a->first);
+    }
+    acc_push_all(x, a->arr, v);
+    a->count++;
+}
+
+static struct jv *acc_value(const struct acc *a)
+{
+    return a->count == 0 ? NULL : a->count == 1 ? a->first : a->arr;
+}
+
 struct group {
     const char *key;
     size_t klen;
     size_t pair;
-    struct jv *data;    /* plain mode */
+    struct acc data;    /* plain mode */
     struct jtuple **tu; /* tuple mode */
     size_t ntu, captu;
 };
@@ -683,35 +724,44 @@ struct group {
 static struct jtuple *reduce_tuples(struct jx *x, struct group *g)
 {
     if (g->ntu == 0)
-        return tuple_new(x, g->data);
+        return tuple_new(x, acc_value(&g->data));
     if (g->ntu == 1)
         return g->tu[0];
-    struct jtuple *r = tuple_copy(x, g->tu[0], 0);
-    r->b = jsonata_alloc(x, (r->n + 64) * sizeof(struct jbind));
-    if (r->n)
-        memcpy(r->b, g->tu[0]->b, r->n * sizeof(struct jbind));
-    size_t cap = r->n + 64;
-    for (size_t i = 1; i < g->ntu; i++) {
+    /* every binding (and the focus) becomes the append() of its values */
+    size_t nb = 0, cap = 8;
+    struct jbind *names = jsonata_alloc(x, cap * sizeof(*names));
+    struct acc *accs = jsonata_alloc(x, cap * sizeof(*accs));
+    struct acc at = {NULL, NULL, 0};
+    for (size_t i = 0; i < g->ntu; i++) {
         struct jtuple *t = g->tu[i];
-        r->at = jsonata_append(x, r->at, t->at);
+        acc_add(x, &at, t->at);
         for (size_t k = 0; k < t->n; k++) {
             size_t j;
-            for (j = 0; j < r->n; j++)
-                if (!strcmp(r->b[j].name, t->b[k].name))
+            for (j = 0; j < nb; j++)
+                if (!strcmp(names[j].name, t->b[k].name))
                     break;
-            if (j == r->n) {
-                if (r->n == cap) {
-                    struct jbind *nb = jsonata_alloc(x, cap * 2 * sizeof(*nb));
-                    memcpy(nb, r->b, r->n * sizeof(*nb));
-                    r->b = nb;
+            if (j == nb) {
+                if (nb == cap) {
+                    struct jbind *nn = jsonata_alloc(x, cap * 2 * sizeof(*nn));
+                    struct acc *na = jsonata_alloc(x, cap * 2 * sizeof(*na));
+                    memcpy(nn, names, nb * sizeof(*nn));
+                    memcpy(na, accs, nb * sizeof(*na));
+                    names = nn;
+                    accs = na;
                     cap *= 2;
                 }
-                r->b[r->n].name = t->b[k].name;
-                r->b[r->n++].v = NULL;
+                names[nb].name = t->b[k].name;
+                memset(&accs[nb], 0, sizeof(accs[nb]));
+                nb++;
             }
-            r->b[j].v = jsonata_append(x, r->b[j].v, t->b[k].v);
+            acc_add(x, &accs[j], t->b[k].v);
         }
     }
+    struct jtuple *r = tuple_new(x, acc_value(&at));
+    r->b = names;
+    r->n = nb;
+    for (size_t j = 0; j < nb; j++)
+        r->b[j].v = acc_value(&accs[j]);
     return r;
 }
 
@@ -768,7 +818,7 @@ static struct jv *eval_group(struct jx *x, const struct jpair *pairs, size_t npa
                     }
                     g->tu[g->ntu++] = tu;
                 } else {
-                    g->data = jsonata_append(x, g->data, item);
+                    acc_add(x, &g->data, item);
                 }
                 continue;
             }
@@ -785,7 +835,7 @@ static struct jv *eval_group(struct jx *x, const struct jpair *pairs, size_t npa
             g->key = key->u.s.p;
             g->klen = key->u.s.len;
             g->pair = p;
-            g->data = item;
+            acc_add(x, &g->data, item);
             if (tu) {
                 g->tu = jsonata_alloc(x, 4 * sizeof(*g->tu));
                 g->captu = 4;
@@ -798,7 +848,7 @@ static struct jv *eval_group(struct jx *x, const struct jpair *pairs, size_t npa
     struct jv *result = jsonata_obj(x);
     for (size_t i = 0; i < ng; i++) {
         struct group *g = &groups[i];
-        struct jv *ctx = g->data;
+        struct jv *ctx = acc_value(&g->data);
         struct jframe *fenv = env;
         if (tuples) {
             struct jtuple *t = reduce_tuples(x, g);
@@ -1344,12 +1394,6 @@ static struct jv *eval(struct jx *x, const struct jnode *n, struct jv *in,
     return r;
 }
 
-struct jv *jsonata_eval_node(struct jx *x, const struct jnode *n, struct jv *input,
-                             struct jframe *env)
-{
-    return eval(x, n, input, env);
-}
-
 struct jv *jsonata_eval_sub(struct jx *x, const struct jsonata *j, struct jv *input,
                             struct jframe *env)
 {
@@ -1453,6 +1497,8 @@ int jsonata_eval(const struct jsonata *j, const struct jsonata_env *env, json_t 
     x->err = err;
     x->aws = x->env->mode == JSONATA_AWS;
     x->max_depth = x->env->max_depth ? x->env->max_depth : DEFAULT_DEPTH;
+    if (x->max_depth > MAX_DEPTH)
+        x->max_depth = MAX_DEPTH;
     x->max_steps = x->env->max_steps ? x->env->max_steps : DEFAULT_STEPS;
     x->arena.limit = x->env->max_bytes ? x->env->max_bytes : DEFAULT_BYTES;
     x->now_ms = x->env->now_ms;
@@ -1601,9 +1647,10 @@ int jsonata_check_aws(const struct jsonata *j, struct jsonata_err *err)
 {
     const struct jnode *r = find_v21(j->root);
     if (r) {
-        jsonata_set_err(err, "S0902", r->pos,
-                        "the ?: and ?? operators are JSONata 2.1; Step Functions runs 2.0 "
-                        "and reports them unsupported");
+        jsonata_set_err(
+            err, "S0902", r->pos,
+            "the ?: and ?? operators are JSONata 2.1; Step Functions runs 2.0 "
+            "and reports them unsupported");
         return -1;
     }
     r = top_ref(j->root, true);

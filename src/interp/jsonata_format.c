@@ -403,8 +403,8 @@ static struct jv *format_with(struct jx *x, const struct numfmt *f, struct analy
     }
     double rounded = round_half_even(mant, a->max_frac);
     if (!isfinite(rounded) || a->max_frac > 300)
-        jsonata_throw(x, "D1001", 0, "number out of range: cannot format %g with this picture",
-                      value);
+        jsonata_throw(x, "D1001", 0,
+                      "number out of range: cannot format %g with this picture", value);
     struct u32 s = {NULL, 0, 0, x};
     fixed_digits(f, &s, rounded, a->max_frac);
     long dot = -1;
@@ -485,24 +485,25 @@ struct jv *jsonata_format_number(struct jx *x, double value, const char *pic, si
 {
     static const struct {
         const char *key, *def;
-        size_t off;
     } props[] = {
-        {"decimal-separator", ".", offsetof(struct numfmt, dec)},
-        {"grouping-separator", ",", offsetof(struct numfmt, grp)},
-        {"exponent-separator", "e", offsetof(struct numfmt, exp)},
-        {"minus-sign", "-", offsetof(struct numfmt, minus)},
-        {"percent", "%", offsetof(struct numfmt, pct)},
-        {"per-mille", "\xe2\x80\xb0", offsetof(struct numfmt, pm)},
-        {"zero-digit", "0", offsetof(struct numfmt, zero)},
-        {"digit", "#", offsetof(struct numfmt, digit)},
-        {"pattern-separator", ";", offsetof(struct numfmt, psep)},
+        {"decimal-separator", "."},
+        {"grouping-separator", ","},
+        {"exponent-separator", "e"},
+        {"minus-sign", "-"},
+        {"percent", "%"},
+        {"per-mille", "\xe2\x80\xb0"},
+        {"zero-digit", "0"},
+        {"digit", "#"},
+        {"pattern-separator", ";"},
     };
     struct numfmt f;
+    struct prop *targets[] = {&f.dec, &f.grp,  &f.exp,   &f.minus, &f.pct,
+                              &f.pm,  &f.zero, &f.digit, &f.psep};
     if (!isfinite(value))
         jsonata_throw(x, "D1001", pos, "number out of range: cannot format %s",
                       isnan(value) ? "NaN" : "Infinity");
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
-        struct prop *p = (struct prop *)((char *)&f + props[i].off);
+        struct prop *p = targets[i];
         struct jv *o = opts && opts->t == JV_OBJ
                            ? jsonata_obj_get(opts, props[i].key, strlen(props[i].key))
                            : NULL;
@@ -551,9 +552,11 @@ struct jv *jsonata_format_number(struct jx *x, double value, const char *pic, si
 
 struct jv *jsonata_format_base(struct jx *x, double value, double radix, size_t pos)
 {
+    if (!isfinite(value))
+        jsonata_throw(x, "D1001", pos, "number out of range: cannot format %g", value);
     value = round_half_even(value, 0);
     radix = round_half_even(radix, 0);
-    if (radix < 2 || radix > 36)
+    if (!(radix >= 2 && radix <= 36))
         jsonata_throw(x, "D3100", pos,
                       "the radix of the formatBase function must be between 2 "
                       "and 36; it was %g",
@@ -765,6 +768,8 @@ static void append_cased(struct jsb *b, const char *s, size_t n, enum jint_case 
 void jsonata_int_format(struct jx *x, struct jsb *b, double value,
                         const struct jint_fmt *f, size_t pos)
 {
+    if (!isfinite(value))
+        jsonata_throw(x, "D1001", pos, "number out of range: cannot format %g", value);
     if (f->bad_family)
         jsonata_throw(
             x, "D3131", pos,

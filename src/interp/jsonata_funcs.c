@@ -1361,13 +1361,22 @@ FN(fn_distinct)
     return r;
 }
 
-static void keys_into(struct jx *x, struct jv *v, struct jv *seen, struct jv *out)
+static void too_deep(struct jx *x, int depth)
+{
+    if (depth > JSONATA_MAX_NESTING)
+        jsonata_throw(x, "U1001", 0, "the value is nested more than %d levels deep",
+                      JSONATA_MAX_NESTING);
+}
+
+static void keys_into(struct jx *x, struct jv *v, struct jv *seen, struct jv *out,
+                      int depth)
 {
     if (!v)
         return;
+    too_deep(x, depth);
     if (v->t == JV_ARR) {
         for (size_t i = 0; i < v->u.a.n; i++)
-            keys_into(x, v->u.a.v[i], seen, out);
+            keys_into(x, v->u.a.v[i], seen, out, depth + 1);
         return;
     }
     if (v->t != JV_OBJ)
@@ -1385,18 +1394,20 @@ FN(fn_keys)
 {
     UNUSED_ARGS;
     struct jv *r = jsonata_seq(x, 0);
-    keys_into(x, a[0], jsonata_obj(x), r);
+    keys_into(x, a[0], jsonata_obj(x), r, 0);
     return r;
 }
 
-static struct jv *lookup_key(struct jx *x, struct jv *v, const char *k, size_t kl)
+static struct jv *lookup_key(struct jx *x, struct jv *v, const char *k, size_t kl,
+                             int depth)
 {
     if (!v)
         return NULL;
+    too_deep(x, depth);
     if (v->t == JV_ARR) {
         struct jv *r = jsonata_seq(x, 0);
         for (size_t i = 0; i < v->u.a.n; i++) {
-            struct jv *e = lookup_key(x, v->u.a.v[i], k, kl);
+            struct jv *e = lookup_key(x, v->u.a.v[i], k, kl, depth + 1);
             if (e && e->t == JV_ARR)
                 for (size_t j = 0; j < e->u.a.n; j++)
                     jsonata_push(x, r, e->u.a.v[j]);
@@ -1413,15 +1424,16 @@ FN(fn_lookup)
     UNUSED_ARGS;
     if (!a[1])
         return NULL;
-    return lookup_key(x, a[0], S(a[1]), L(a[1]));
+    return lookup_key(x, a[0], S(a[1]), L(a[1]), 0);
 }
 
-static struct jv *spread(struct jx *x, struct jv *v)
+static struct jv *spread(struct jx *x, struct jv *v, int depth)
 {
+    too_deep(x, depth);
     if (v && v->t == JV_ARR) {
         struct jv *r = jsonata_seq(x, 0);
         for (size_t i = 0; i < v->u.a.n; i++)
-            r = jsonata_append(x, r, spread(x, v->u.a.v[i]));
+            r = jsonata_append(x, r, spread(x, v->u.a.v[i], depth + 1));
         r->f |= JVF_SEQ;
         return r;
     }
@@ -1440,7 +1452,7 @@ static struct jv *spread(struct jx *x, struct jv *v)
 FN(fn_spread)
 {
     UNUSED_ARGS;
-    return spread(x, a[0]);
+    return spread(x, a[0], 0);
 }
 
 FN(fn_merge)
@@ -1716,7 +1728,8 @@ FN(fn_range)
     if (!a[0] || !a[1] || !a[2])
         return NULL;
     double s = js_int(a[0]->u.n), e = js_int(a[1]->u.n), st = js_int(a[2]->u.n);
-    if (!isfinite(s) || !isfinite(e) || !isfinite(st) || st == 0 || (e > s && st < 0) || (e < s && st > 0))
+    if (!isfinite(s) || !isfinite(e) || !isfinite(st) || st == 0 || (e > s && st < 0) ||
+        (e < s && st > 0))
         return NULL;
     double cnt = floor((e - s) / st) + 1;
     if (cnt > RANGE_LIMIT)

@@ -326,29 +326,9 @@ void jsonata_obj_set(struct jx *x, struct jv *o, const char *k, size_t klen,
 void jsonata_obj_del(struct jx *x, struct jv *o, const char *k, size_t klen);
 struct jv *jsonata_fn(struct jx *x, enum jfn_kind k);
 
-static inline bool jsonata_is_arr(const struct jv *v)
-{
-    return v && v->t == JV_ARR;
-}
-static inline bool jsonata_is_seq(const struct jv *v)
-{
-    return v && v->t == JV_ARR && (v->f & JVF_SEQ);
-}
 static inline bool jsonata_is_num(const struct jv *v)
 {
     return v && v->t == JV_NUM;
-}
-static inline bool jsonata_is_str(const struct jv *v)
-{
-    return v && v->t == JV_STR;
-}
-static inline bool jsonata_is_fn(const struct jv *v)
-{
-    return v && v->t == JV_FUNC;
-}
-static inline bool jsonata_is_obj(const struct jv *v)
-{
-    return v && v->t == JV_OBJ;
 }
 
 /* Converts a JSON value (borrowed; strings are referenced unless copy is set). */
@@ -431,8 +411,6 @@ struct jv *jsonata_apply(struct jx *x, struct jv *fn, struct jv **args, size_t n
                          struct jv *input, size_t pos);
 int jsonata_arity(const struct jv *fn);
 struct jv *jsonata_lookup_var(struct jx *x, struct jframe *f, const char *name);
-struct jv *jsonata_eval_node(struct jx *x, const struct jnode *n, struct jv *input,
-                             struct jframe *env);
 void jsonata_step(struct jx *x); /* counts a step; throws U1001 past the budget */
 uint64_t jsonata_rand64(struct jx *x);
 /* Evaluates j (compiled by $eval) against input in frame env. */

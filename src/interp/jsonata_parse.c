@@ -518,6 +518,9 @@ static struct jnode *process_node(struct parser *p, struct jnode *e);
 
 static void add_slot(struct parser *p, struct jnode *n, struct jslot *s)
 {
+    for (size_t i = 0; i < n->nseeking; i++)
+        if (n->seeking[i] == s)
+            return;
     struct jslot **nv = palloc(p, (n->nseeking + 1) * sizeof(*nv));
     if (n->nseeking)
         memcpy(nv, n->seeking, n->nseeking * sizeof(*nv));
@@ -991,7 +994,7 @@ int jsonata_sig_parse(struct jsonata *j, const char *s, size_t len, struct jsig 
             prev = &params[n++];
             break;
         case '-':
-            if (prev) {
+            if (prev && strlen(prev->regex) + 2 < sizeof(prev->regex)) {
                 prev->context = true;
                 strcat(prev->regex, "?");
             }
@@ -1006,7 +1009,7 @@ int jsonata_sig_parse(struct jsonata *j, const char *s, size_t len, struct jsig 
             break;
         case '(': {
             size_t end = closing(s, len, i, '(', ')');
-            size_t clen = end - i - 1;
+            size_t clen = end > i ? end - i - 1 : 0;
             if (memchr(s + i + 1, '<', clen))
                 return sig_fail(err, "S0402", i,
                                 "choice groups containing parameterised types are not "

@@ -79,6 +79,9 @@ char *jsonata_strndup(struct jx *x, const char *s, size_t n)
 /* ---- Errors ------------------------------------------------------------------------ */
 
 static void vset_err(struct jsonata_err *err, const char *code, size_t pos,
+                     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void vset_err(struct jsonata_err *err, const char *code, size_t pos,
                      const char *fmt, va_list ap)
 {
     if (!err)

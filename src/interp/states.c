@@ -406,7 +406,8 @@ static int ja_choice(struct visit *v)
     return pipe_ja_tail(v, rule ? rule : v->state, prefix, v->input);
 }
 
-/* The instant (ms) a JSONata Wait ends at: Seconds or Timestamp, literal or expression. */
+/* The instant (ms) a JSONata Wait ends at: Seconds or Timestamp (literal or expression).
+ */
 static int ja_wait_until(struct visit *v, int64_t *until)
 {
     json_t *f;

@@ -24,6 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 printf 'machine\texit\tstatus\terror\n' >"$tmp/tsv"
+
 # Runs machine $1 in a fresh folder $tmp/$2 (which then holds out, err, status, history).
 run_one() {
     local f=$1 d=$tmp/$2
@@ -57,6 +58,7 @@ for f in "$dir"/*.json; do
         run_one "$f" r2
         diff=$(differs)
         [ -n "$diff" ] && why="second run differs in:$diff"
+        [ -s "$tmp/r1/history" ] || why="no --history written"
         ;;
     1) ;;
     *) why="exit $rc" ;;

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Node peer checks of wfgen's output, run by `make node-test`: check_tf on each terraform/
 # tree and check_asl on each state_machines/ tree, for the committed example out/ and for
-# every golden build case's expected/. Ends with "N passed, N failed"; exit 1 on failure.
-# WFGEN (the binary's path) is passed by make; these checks read committed trees only.
+# every golden build case's expected/; then diff_jsonata, which compares `wfgen eval
+# --jsonata` with the jsonata npm package (2.0.6) on tests/jsonata/differential.json.
+# Ends with "N passed, N failed"; exit 1 on failure. WFGEN (the binary's path) is passed
+# by make; only diff_jsonata runs it.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,6 +70,14 @@ for exp in tests/golden/build/*/expected; do
     fi
     check_tree "$exp" 0
 done
+
+wfgen_bin=${WFGEN:-$root/build/release/wfgen}
+if [ -x "$wfgen_bin" ]; then
+    run_check "diff_jsonata tests/jsonata/differential.json" \
+        env WFGEN="$wfgen_bin" node "$here/diff_jsonata.js"
+else
+    fail "diff_jsonata (no wfgen binary at $wfgen_bin)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

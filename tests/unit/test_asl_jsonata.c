@@ -140,7 +140,8 @@ static void test_asl_jsonata_valid_expressions(void **state)
     only(D_EXPR_JSONATA_SPACES, 12, 10);
 }
 
-/* ---- what Step Functions refuses ------------------------------------------------------ */
+/* ---- what Step Functions refuses ------------------------------------------------------
+ */
 
 static void test_asl_jsonata_context_item(void **state)
 {
@@ -161,7 +162,8 @@ static void test_asl_jsonata_context_item(void **state)
     says("'$eval'");
 }
 
-/* ---- $states per field ---------------------------------------------------------------- */
+/* ---- $states per field ----------------------------------------------------------------
+ */
 
 static void test_asl_jsonata_states_result(void **state)
 {
@@ -190,19 +192,20 @@ static void test_asl_jsonata_states_result(void **state)
 static void test_asl_jsonata_states_error_output(void **state)
 {
     (void)state;
-    assert_int_equal(run(HEAD "  A:\n"
-                              "    Type: Task\n"
-                              "    Resource: arn:aws:states:::lambda:invoke\n"
-                              "    TimeoutSeconds: 5\n"
-                              "    Output: '{% $states.errorOutput %}'\n"
-                              "    Catch:\n"
-                              "      - ErrorEquals: [States.ALL]\n"
-                              "        Output: '{% $states.errorOutput.Cause %}'\n"
-                              "        Assign: {e: '{% $states.errorOutput %}', "
-                              "i: '{% $states.input %}'}\n"
-                              "        Next: E\n"
-                              "    End: true\n"
-                              "  E: {Type: Succeed, Output: '{% $states.context.State %}'}\n"),
+    assert_int_equal(run(HEAD
+                         "  A:\n"
+                         "    Type: Task\n"
+                         "    Resource: arn:aws:states:::lambda:invoke\n"
+                         "    TimeoutSeconds: 5\n"
+                         "    Output: '{% $states.errorOutput %}'\n"
+                         "    Catch:\n"
+                         "      - ErrorEquals: [States.ALL]\n"
+                         "        Output: '{% $states.errorOutput.Cause %}'\n"
+                         "        Assign: {e: '{% $states.errorOutput %}', "
+                         "i: '{% $states.input %}'}\n"
+                         "        Next: E\n"
+                         "    End: true\n"
+                         "  E: {Type: Succeed, Output: '{% $states.context.State %}'}\n"),
                      -1);
     only(D_EXPR_JSONATA_STATES, 8, 25);
     says("'$states.errorOutput' is not available");
@@ -215,7 +218,8 @@ static void test_asl_jsonata_states_error_output(void **state)
     says("does not exist");
 }
 
-/* ---- variables ------------------------------------------------------------------------ */
+/* ---- variables ------------------------------------------------------------------------
+ */
 
 static void test_asl_jsonata_variables(void **state)
 {

@@ -47,7 +47,8 @@ static void test_build_write_and_check(void **state)
     add(&set, "a/one.json", "1\n");
     outset_sort(&set);
     FILE *devnull = fopen("/dev/null", "w");
-    assert_int_equal(build_check(out, &set, devnull), 3); /* two files + manifest missing */
+    assert_int_equal(build_check(out, &set, devnull),
+                     3); /* two files + manifest missing */
     assert_int_equal(build_write(out, &set), 0);
     assert_int_equal(build_check(out, &set, devnull), 0);
 
@@ -116,12 +117,14 @@ static void test_build_write_failure_changes_nothing(void **state)
     assert_int_equal(build_write(out, &set), 0);
     struct outset next = OUTSET_INIT;
     add(&next, "a.json", "2\n");
-    add(&next, "a.json/inner.json", "3\n"); /* a.json is a file: mkdir fails, even as root */
+    add(&next, "a.json/inner.json",
+        "3\n"); /* a.json is a file: mkdir fails, even as root */
     outset_sort(&next);
     assert_int_equal(build_write(out, &next), -1);
     char *a = path_in("half/a.json");
     assert_true(fs_same_content(a, "1\n", 2));
-    char *cmd = xasprintf("test -z \"$(ls -A %s | grep -v '^a.json$' | grep -v wfgen-manifest)\"", out);
+    char *cmd = xasprintf(
+        "test -z \"$(ls -A %s | grep -v '^a.json$' | grep -v wfgen-manifest)\"", out);
     assert_int_equal(system(cmd), 0); /* no temporary files left behind */
     outset_release(&set);
     outset_release(&next);

@@ -1,4 +1,5 @@
-/* Unit tests for the catalog: schema checks, defaults merge, definitions, naming, expansion. */
+/* Unit tests for the catalog: schema checks, defaults merge, definitions, naming,
+ * expansion. */
 #include "helpers.h"
 
 #include "base/fsutil.h"
@@ -12,8 +13,9 @@
 
 static char dir[64];
 
-static const char head[] = "version: 1\nproject: adp\nenv: prd\n"
-                           "aws: {region: ap-northeast-1, account_id: \"123456789012\"}\n";
+static const char head[] =
+    "version: 1\nproject: adp\nenv: prd\n"
+    "aws: {region: ap-northeast-1, account_id: \"123456789012\"}\n";
 
 static void write_file(const char *rel, const char *text)
 {
@@ -27,8 +29,10 @@ static int setup(void **state)
     (void)state;
     snprintf(dir, sizeof(dir), "/tmp/wfgen-cat-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    write_file("definitions/daily.asl.yaml", "StartAt: A\nStates: {A: {Type: Succeed}}\n");
-    write_file("definitions/other.asl.json", "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Succeed\"}}}");
+    write_file("definitions/daily.asl.yaml",
+               "StartAt: A\nStates: {A: {Type: Succeed}}\n");
+    write_file("definitions/other.asl.json",
+               "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Succeed\"}}}");
     return 0;
 }
 
@@ -111,20 +115,25 @@ static void expect(const char *body, enum diag_id id, unsigned line, unsigned co
     diag_release(&dl);
 }
 
-#define WF(extra) "workflows:\n  - key: daily\n    schedule: cron(0 3 * * ? *)\n    timeout: 1h\n" extra
+#define WF(extra)                                                                        \
+    "workflows:\n  - key: daily\n    schedule: cron(0 3 * * ? *)\n    timeout: "         \
+    "1h\n" extra
 
 static void test_catalog_rejects(void **state)
 {
     (void)state;
     expect(WF("    scheduel: x\n"), D_CAT_UNKNOWN_KEY, 9, 5, "scheduel");
-    expect("workflows:\n  - key: daily\n    timeout: 1h\n", D_CAT_MISSING_KEY, 6, 5, "schedule");
+    expect("workflows:\n  - key: daily\n    timeout: 1h\n", D_CAT_MISSING_KEY, 6, 5,
+           "schedule");
     expect(WF("    timezone: Mars/Olympus\n"), D_CAT_TIMEZONE, 9, 15, "Mars/Olympus");
     expect(WF("    dedupe: yes\n"), D_CAT_TYPE, 9, 13, "dedupe");
-    expect("workflows:\n  - key: daily\n    schedule: rate(1 hour)\n    timeout: 2 hours\n",
-           D_CAT_DURATION, 8, 14, NULL);
-    expect("workflows:\n  - key: daily\n    schedule: rate(1 hour)\n", D_CAT_MISSING_KEY, 6, 10,
-           "timeout");
-    expect(WF("    definition: definitions/report.asl.yaml\n"), D_CAT_DEF_NAME, 9, 17, "report");
+    expect(
+        "workflows:\n  - key: daily\n    schedule: rate(1 hour)\n    timeout: 2 hours\n",
+        D_CAT_DURATION, 8, 14, NULL);
+    expect("workflows:\n  - key: daily\n    schedule: rate(1 hour)\n", D_CAT_MISSING_KEY,
+           6, 10, "timeout");
+    expect(WF("    definition: definitions/report.asl.yaml\n"), D_CAT_DEF_NAME, 9, 17,
+           "report");
     expect(WF("    definition: ../daily.asl.yaml\n"), D_CAT_PATH_ESCAPE, 9, 17, NULL);
     expect(WF("    definition: /etc/daily.asl.yaml\n"), D_CAT_PATH_ESCAPE, 9, 17, NULL);
     expect("workflows:\n  - key: nodef\n    schedule: rate(1 hour)\n    timeout: 1h\n",
@@ -132,7 +141,8 @@ static void test_catalog_rejects(void **state)
     expect(WF("  - key: daily\n    schedule: rate(1 hour)\n    timeout: 1h\n"),
            D_CAT_DUP_WORKFLOW, 9, 10, "daily");
     expect(WF("    logging: {retention_days: 31}\n"), D_CAT_RETENTION, 9, 31, NULL);
-    expect(WF("    scheduler: {retry: {max_attempts: 186}}\n"), D_CAT_VALUE, 9, 39, "186");
+    expect(WF("    scheduler: {retry: {max_attempts: 186}}\n"), D_CAT_VALUE, 9, 39,
+           "186");
     expect(WF("    key2: 1\n"), D_CAT_UNKNOWN_KEY, 9, 5, NULL);
     expect("workflows:\n  - key: Daily\n    schedule: rate(1 hour)\n    timeout: 1h\n",
            D_CAT_VALUE, 6, 10, "workflow key");
@@ -143,9 +153,10 @@ static void test_catalog_top_level(void **state)
     (void)state;
     struct catalog cat;
     struct diag_list dl = DIAG_LIST_INIT;
-    write_file("workflows.yaml", "version: 2\nproject: Adp\nenv: prd\n"
-                                 "aws: {region: ap-northeast-1, account_id: 123456789012}\n"
-                                 "workflow: []\n");
+    write_file("workflows.yaml",
+               "version: 2\nproject: Adp\nenv: prd\n"
+               "aws: {region: ap-northeast-1, account_id: 123456789012}\n"
+               "workflow: []\n");
     char *p = fs_join(dir, "workflows.yaml");
     assert_int_equal(catalog_load(&cat, p, &dl), -1);
     free(p);
@@ -170,8 +181,9 @@ static void test_catalog_name_limits(void **state)
              "    definition: definitions/%s.asl.yaml\n",
              "a_very_long_workflow_key_that_goes_on_and_on_forever",
              "a_very_long_workflow_key_that_goes_on_and_on_forever");
-    write_file("definitions/a_very_long_workflow_key_that_goes_on_and_on_forever.asl.yaml",
-               "StartAt: A\nStates: {A: {Type: Succeed}}\n");
+    write_file(
+        "definitions/a_very_long_workflow_key_that_goes_on_and_on_forever.asl.yaml",
+        "StartAt: A\nStates: {A: {Type: Succeed}}\n");
     expect(body, D_NAME_TOO_LONG, 6, 10, "70 characters, 6 over the AWS limit of 64");
 }
 
@@ -199,9 +211,10 @@ static void test_expand_substitutions(void **state)
                           "workflows:\n  - key: daily\n    schedule: rate(1 hour)\n"
                           "    timeout: 1h\n"),
                      0);
-    const char *def = "a: arn:${aws.partition}:sns:${aws.region}:${aws.account_id}:${topic}\n"
-                      "b: ${retries}\nc: x${retries}\nd: $${literal}\ne: [\"${workflow.name}\"]\n"
-                      "f: ${project}/${env}/${workflow.key}\n";
+    const char *def =
+        "a: arn:${aws.partition}:sns:${aws.region}:${aws.account_id}:${topic}\n"
+        "b: ${retries}\nc: x${retries}\nd: $${literal}\ne: [\"${workflow.name}\"]\n"
+        "f: ${project}/${env}/${workflow.key}\n";
     struct ydoc doc;
     assert_int_equal(yload_mem(&doc, "d.yaml", def, strlen(def), &dl), 0);
     assert_int_equal(expand_substitutions(&cat, &cat.wf[0], &doc, &dl), 0);

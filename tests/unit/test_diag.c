@@ -8,8 +8,9 @@ static void test_diag_numbers_are_unique(void **state)
     for (int i = 0; i < D__COUNT; i++)
         for (int j = 0; j < i; j++)
             if (diag_info((enum diag_id)i)->num == diag_info((enum diag_id)j)->num)
-                fail_msg("WF%04u is used by both %s and %s", diag_info((enum diag_id)i)->num,
-                         diag_info((enum diag_id)j)->name, diag_info((enum diag_id)i)->name);
+                fail_msg(
+                    "WF%04u is used by both %s and %s", diag_info((enum diag_id)i)->num,
+                    diag_info((enum diag_id)j)->name, diag_info((enum diag_id)i)->name);
 }
 
 static void test_diag_render_text(void **state)

@@ -115,10 +115,11 @@ static void assert_cause(struct run *r, const char *error, const char *state, lo
     "{'QueryLanguage':'JSONata','StartAt':'S','States':{'S':{" body ",'End':true}}}"
 
 #define MOCK(response)                                                                   \
-    "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R':"      \
-    response "}}"
+    "{'StateMachines':{'sm':{'TestCases':{'c':{'T':'R'}}}},'MockedResponses':{'R'"       \
+    ":" response "}}"
 
-/* ---- Pass and Output ----------------------------------------------------------------- */
+/* ---- Pass and Output -----------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_pass_default_output(void **state)
 {
@@ -148,13 +149,15 @@ static void test_interp_jsonata_output_whole_expression(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, ONE("'Type':'Pass','Output':'{% $states.input.a ~> $map(function($v){$v*2}) %}'"),
+    run(&r,
+        ONE("'Type':'Pass','Output':'{% $states.input.a ~> $map(function($v){$v*2}) %}'"),
         "{'a':[1,2,3]}");
     assert_output(&r, "[2,4,6]");
     run_release(&r);
 }
 
-/* ---- causes ------------------------------------------------------------------------- */
+/* ---- causes -------------------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_undefined_cause(void **state)
 {
@@ -179,14 +182,15 @@ static void test_interp_jsonata_error_causes(void **state)
     run(&r, ONE("'Type':'Pass','Output':'{% $states.input.s + 1 %}'"), "{'s':'x'}");
     assert_int_equal(r.res.status, INTERP_FAILED);
     assert_string_equal(r.res.error, "States.QueryEvaluationError");
-    assert_non_null(strstr(r.res.cause,
-                           "The JSONata expression '$states.input.s + 1' specified for "
-                           "the field 'Output' threw an error during evaluation. T2001: "));
+    assert_non_null(strstr(
+        r.res.cause, "The JSONata expression '$states.input.s + 1' specified for "
+                     "the field 'Output' threw an error during evaluation. T2001: "));
     run_release(&r);
     run(&r, ONE("'Type':'Pass','Output':'{% $sum %}'"), "{}");
-    assert_cause(&r, "States.QueryEvaluationError", "S", 2,
-                 "The JSONata expression '$sum' specified for the field 'Output' returned "
-                 "an unsupported result type.");
+    assert_cause(
+        &r, "States.QueryEvaluationError", "S", 2,
+        "The JSONata expression '$sum' specified for the field 'Output' returned "
+        "an unsupported result type.");
     run_release(&r);
     /* $eval does not exist in Step Functions */
     run(&r, ONE("'Type':'Pass','Output':'{% $eval(\"1\") %}'"), "{}");
@@ -212,7 +216,8 @@ static void test_interp_jsonata_history_event(void **state)
     run_release(&r);
 }
 
-/* ---- Task --------------------------------------------------------------------------- */
+/* ---- Task ---------------------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_task_defaults(void **state)
 {
@@ -224,7 +229,8 @@ static void test_interp_jsonata_task_defaults(void **state)
     run_mocked(&r, def, "{'in':1}", MOCK("{'0':{'Return':{'Payload':{'r':2}}}}"), true);
     assert_output(&r, "{'Payload':{'r':2}}");
     json_t *events = json_object_get(r.res.history, "events");
-    json_t *sched = json_object_get(json_array_get(events, 2), "taskScheduledEventDetails");
+    json_t *sched =
+        json_object_get(json_array_get(events, 2), "taskScheduledEventDetails");
     assert_string_equal(json_string_value(json_object_get(sched, "parameters")),
                         "{\"in\":1}");
     run_release(&r);
@@ -234,15 +240,17 @@ static void test_interp_jsonata_task_arguments_output(void **state)
 {
     (void)state;
     struct run r;
-    run_mocked(&r,
-               "{'QueryLanguage':'JSONata','StartAt':'T','States':{'T':{'Type':'Task',"
-               "'Resource':'arn:aws:states:::lambda:invoke','Arguments':{'FunctionName':"
-               "'f','Payload':{'x':'{% $states.input.x %}'}},'Output':{'in':"
-               "'{% $states.input %}','res':'{% $states.result.Payload %}'},'End':true}}}",
-               "{'x':7}", MOCK("{'0':{'Return':{'Payload':{'r':2}}}}"), true);
+    run_mocked(
+        &r,
+        "{'QueryLanguage':'JSONata','StartAt':'T','States':{'T':{'Type':'Task',"
+        "'Resource':'arn:aws:states:::lambda:invoke','Arguments':{'FunctionName':"
+        "'f','Payload':{'x':'{% $states.input.x %}'}},'Output':{'in':"
+        "'{% $states.input %}','res':'{% $states.result.Payload %}'},'End':true}}}",
+        "{'x':7}", MOCK("{'0':{'Return':{'Payload':{'r':2}}}}"), true);
     assert_output(&r, "{'in':{'x':7},'res':{'r':2}}");
     json_t *events = json_object_get(r.res.history, "events");
-    json_t *sched = json_object_get(json_array_get(events, 2), "taskScheduledEventDetails");
+    json_t *sched =
+        json_object_get(json_array_get(events, 2), "taskScheduledEventDetails");
     assert_string_equal(json_string_value(json_object_get(sched, "parameters")),
                         "{\"FunctionName\":\"f\",\"Payload\":{\"x\":7}}");
     run_release(&r);
@@ -274,7 +282,8 @@ static void test_interp_jsonata_task_timeout_expression(void **state)
     run_release(&r);
 }
 
-/* ---- Assign ------------------------------------------------------------------------- */
+/* ---- Assign -------------------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_assign_order(void **state)
 {
@@ -299,9 +308,10 @@ static void test_interp_jsonata_assign_before_output(void **state)
     struct run r;
     /* both fail: the Assign error is the one reported */
     run(&r, ONE("'Type':'Pass','Assign':{'x':'{% $a %}'},'Output':'{% $b %}'"), "{}");
-    assert_cause(&r, "States.QueryEvaluationError", "S", 2,
-                 "The JSONata expression '$a' specified for the field 'Assign/x' returned "
-                 "nothing (undefined).");
+    assert_cause(
+        &r, "States.QueryEvaluationError", "S", 2,
+        "The JSONata expression '$a' specified for the field 'Assign/x' returned "
+        "nothing (undefined).");
     run_release(&r);
 }
 
@@ -323,7 +333,8 @@ static void test_interp_jsonata_assign_scopes(void **state)
     run_release(&r);
 }
 
-/* ---- mixed machines ------------------------------------------------------------------ */
+/* ---- mixed machines ------------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_mixed_machine(void **state)
 {
@@ -344,14 +355,15 @@ static void test_interp_jsonata_mixed_machine(void **state)
     run_release(&r);
 }
 
-/* ---- Choice ------------------------------------------------------------------------- */
+/* ---- Choice -------------------------------------------------------------------------
+ */
 
 #define CHOICE                                                                           \
-    "{'QueryLanguage':'JSONata','StartAt':'C','States':{'C':{'Type':'Choice',"          \
-    "'Choices':[{'Condition':'{% $states.input.n > 10 %}','Next':'Big',"                \
+    "{'QueryLanguage':'JSONata','StartAt':'C','States':{'C':{'Type':'Choice',"           \
+    "'Choices':[{'Condition':'{% $states.input.n > 10 %}','Next':'Big',"                 \
     "'Output':{'size':'big'},'Assign':{'picked':1}},"                                    \
     "{'Condition':false,'Next':'Big'},"                                                  \
-    "{'Condition':'{% $states.input.n > 5 %}','Next':'Mid'}],"                            \
+    "{'Condition':'{% $states.input.n > 5 %}','Next':'Mid'}],"                           \
     "'Default':'Small','Output':{'size':'default'},'Assign':{'picked':0}},"              \
     "'Big':{'Type':'Pass','Output':{'in':'{% $states.input %}','p':'{% $picked %}'},"    \
     "'End':true},"                                                                       \
@@ -399,7 +411,8 @@ static void test_interp_jsonata_choice_not_boolean(void **state)
     run_release(&r);
 }
 
-/* ---- Wait ---------------------------------------------------------------------------- */
+/* ---- Wait ----------------------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_wait(void **state)
 {
@@ -426,7 +439,8 @@ static void test_interp_jsonata_wait(void **state)
     run_release(&r);
 }
 
-/* ---- Map and Parallel ---------------------------------------------------------------- */
+/* ---- Map and Parallel ----------------------------------------------------------------
+ */
 
 static void test_interp_jsonata_map(void **state)
 {
@@ -434,7 +448,8 @@ static void test_interp_jsonata_map(void **state)
     struct run r;
     run(&r,
         ONE("'Type':'Map','Items':'{% $states.input.xs %}','ItemSelector':{'v':"
-            "'{% $states.context.Map.Item.Value %}','i':'{% $states.context.Map.Item.Index "
+            "'{% $states.context.Map.Item.Value %}','i':'{% "
+            "$states.context.Map.Item.Index "
             "%}','tag':'{% $states.input.tag %}'},'ItemProcessor':{'StartAt':'I',"
             "'States':{'I':{'Type':'Pass','End':true}}}"),
         "{'xs':['a','b'],'tag':7}");
@@ -477,19 +492,22 @@ static void test_interp_jsonata_parallel(void **state)
     struct run r;
     run(&r,
         ONE("'Type':'Parallel','Arguments':{'x':'{% $states.input.x %}'},'Branches':["
-            "{'StartAt':'A','States':{'A':{'Type':'Pass','Output':'{% $states.input.x + 1 "
-            "%}','End':true}}},{'StartAt':'B','States':{'B':{'Type':'Pass','End':true}}}]"),
+            "{'StartAt':'A','States':{'A':{'Type':'Pass','Output':'{% $states.input.x + "
+            "1 "
+            "%}','End':true}}},{'StartAt':'B','States':{'B':{'Type':'Pass','End':true}}}"
+            "]"),
         "{'x':1,'y':2}");
     assert_output(&r, "[2,{'x':1}]");
     run_release(&r);
 }
 
-/* ---- Catch --------------------------------------------------------------------------- */
+/* ---- Catch ---------------------------------------------------------------------------
+ */
 
 #define CATCH(catcher)                                                                   \
-    "{'QueryLanguage':'JSONata','StartAt':'T','States':{'T':{'Type':'Task',"            \
+    "{'QueryLanguage':'JSONata','StartAt':'T','States':{'T':{'Type':'Task',"             \
     "'Resource':'arn:aws:states:::lambda:invoke','Output':'{% $states.result %}',"       \
-    "'Assign':{'never':1},'Catch':[{'ErrorEquals':['States.ALL'],'Next':'F'" catcher    \
+    "'Assign':{'never':1},'Catch':[{'ErrorEquals':['States.ALL'],'Next':'F'" catcher     \
     "}],'End':true},'F':{'Type':'Pass','Output':{'in':'{% $states.input %}','never':"    \
     "'{% $exists($never) %}','caught':'{% $exists($caught) ? $caught : null %}'},"       \
     "'End':true}}}"
@@ -501,14 +519,16 @@ static void test_interp_jsonata_catch(void **state)
     const char *m = MOCK("{'0':{'Throw':{'Error':'Boom','Cause':'bad'}}}");
     /* default: the error output; the state's own Assign is skipped */
     run_mocked(&r, CATCH(""), "{'x':1}", m, false);
-    assert_output(&r, "{'in':{'Error':'Boom','Cause':'bad'},'never':false,'caught':null}");
+    assert_output(&r,
+                  "{'in':{'Error':'Boom','Cause':'bad'},'never':false,'caught':null}");
     run_release(&r);
     run_mocked(&r,
                CATCH(",'Output':{'orig':'{% $states.input %}','err':"
                      "'{% $states.errorOutput.Error %}'},'Assign':{'caught':"
                      "'{% $states.errorOutput.Cause %}'}"),
                "{'x':1}", m, false);
-    assert_output(&r, "{'in':{'orig':{'x':1},'err':'Boom'},'never':false,'caught':'bad'}");
+    assert_output(&r,
+                  "{'in':{'orig':{'x':1},'err':'Boom'},'never':false,'caught':'bad'}");
     run_release(&r);
 }
 
@@ -528,14 +548,16 @@ static void test_interp_jsonata_query_error_catchable(void **state)
     run_release(&r);
 }
 
-/* ---- Fail, limits, context ----------------------------------------------------------- */
+/* ---- Fail, limits, context -----------------------------------------------------------
+ */
 
 static void test_interp_jsonata_fail(void **state)
 {
     (void)state;
     struct run r;
-    run(&r, "{'QueryLanguage':'JSONata','StartAt':'F','States':{'F':{'Type':'Fail',"
-            "'Error':'{% \"E.\" & $states.input.kind %}','Cause':'literal'}}}",
+    run(&r,
+        "{'QueryLanguage':'JSONata','StartAt':'F','States':{'F':{'Type':'Fail',"
+        "'Error':'{% \"E.\" & $states.input.kind %}','Cause':'literal'}}}",
         "{'kind':'X'}");
     assert_int_equal(r.res.status, INTERP_FAILED);
     assert_string_equal(r.res.error, "E.X");
@@ -563,8 +585,9 @@ static void test_interp_jsonata_context_and_clock(void **state)
             "'start':'{% $states.context.Execution.StartTime %}','now':'{% $millis() %}',"
             "'r':'{% $random() < 1 %}','u':'{% $length($uuid()) %}'}"),
         "{}");
-    assert_output(&r, "{'name':'S','start':'2026-01-01T00:00:00.000Z','now':1767225600000,"
-                      "'r':true,'u':36}");
+    assert_output(&r,
+                  "{'name':'S','start':'2026-01-01T00:00:00.000Z','now':1767225600000,"
+                  "'r':true,'u':36}");
     run_release(&r);
 }
 

@@ -17,9 +17,10 @@ static void test_yload_core_schema(void **state)
                           "a: on\nb: no\nc: yes\nd: true\ne: ~\nf: 12\ng: 1.5\nh: '12'\n"
                           "i: 0x1F\nj: 0o17\nk: -7\nl: 1e3\nm: null\nn: FALSE\n"),
                      0);
-    assert_json_text(doc.root, "{\"a\":\"on\",\"b\":\"no\",\"c\":\"yes\",\"d\":true,\"e\":null,"
-                               "\"f\":12,\"g\":1.5,\"h\":\"12\",\"i\":31,\"j\":15,\"k\":-7,"
-                               "\"l\":1000.0,\"m\":null,\"n\":false}");
+    assert_json_text(doc.root,
+                     "{\"a\":\"on\",\"b\":\"no\",\"c\":\"yes\",\"d\":true,\"e\":null,"
+                     "\"f\":12,\"g\":1.5,\"h\":\"12\",\"i\":31,\"j\":15,\"k\":-7,"
+                     "\"l\":1000.0,\"m\":null,\"n\":false}");
     ydoc_release(&doc);
     diag_release(&dl);
 }
@@ -29,7 +30,8 @@ static void test_yload_json_keeps_order_and_tabs(void **state)
     (void)state;
     struct diag_list dl = DIAG_LIST_INIT;
     struct ydoc doc;
-    assert_int_equal(load(&doc, &dl, "{\n\t\"z\":1,\"a\":\"x\\ty\",\n\t\"m\": [true]}\n"), 0);
+    assert_int_equal(load(&doc, &dl, "{\n\t\"z\":1,\"a\":\"x\\ty\",\n\t\"m\": [true]}\n"),
+                     0);
     assert_json_text(doc.root, "{\"z\":1,\"a\":\"x\\ty\",\"m\":[true]}");
     ydoc_release(&doc);
     diag_release(&dl);
@@ -40,7 +42,8 @@ static void test_yload_locations(void **state)
     (void)state;
     struct diag_list dl = DIAG_LIST_INIT;
     struct ydoc doc;
-    assert_int_equal(load(&doc, &dl, "top:\n  flag: true\n  list:\n    - a\n    - b: $.x.y\n"), 0);
+    assert_int_equal(
+        load(&doc, &dl, "top:\n  flag: true\n  list:\n    - a\n    - b: $.x.y\n"), 0);
     json_t *top = json_object_get(doc.root, "top");
     struct loc l = yload_member_loc(&doc, top, "flag");
     assert_int_equal(l.line, 2);
@@ -107,9 +110,10 @@ static void test_yload_alias_budget(void **state)
     int n = snprintf(text, sizeof(text), "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for (int i = 1; i < 9; i++)
         n += snprintf(text + n, sizeof(text) - (size_t)n,
-                      "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", 'a' + i,
-                      'a' + i, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1,
-                      'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1);
+                      "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n",
+                      'a' + i, 'a' + i, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1,
+                      'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1, 'a' + i - 1,
+                      'a' + i - 1, 'a' + i - 1);
     struct diag_list dl = DIAG_LIST_INIT;
     struct ydoc doc;
     assert_int_equal(load(&doc, &dl, text), -1);
@@ -123,7 +127,8 @@ static void test_yload_aliases_resolve(void **state)
     struct diag_list dl = DIAG_LIST_INIT;
     struct ydoc doc;
     assert_int_equal(load(&doc, &dl, "base: &b {x: 1}\nuse: *b\ns: &s hi\nt: *s\n"), 0);
-    assert_json_text(doc.root, "{\"base\":{\"x\":1},\"use\":{\"x\":1},\"s\":\"hi\",\"t\":\"hi\"}");
+    assert_json_text(doc.root,
+                     "{\"base\":{\"x\":1},\"use\":{\"x\":1},\"s\":\"hi\",\"t\":\"hi\"}");
     ydoc_release(&doc);
     diag_release(&dl);
 }
