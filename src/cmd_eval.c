@@ -167,7 +167,8 @@ static int run_jsonata(const struct eval_args *a, json_t *input, json_t *binding
         env.mode = JSONATA_AWS;
         json_t *states = json_object();
         json_object_set(states, "input", input ? input : json_null());
-        json_object_set(states, "context", context ? context : json_object());
+        json_object_set_new(states, "context",
+                            context ? json_incref(context) : json_object());
         json_object_set_new(vars, "states", states);
     } else {
         env.mode = JSONATA_PLAIN;

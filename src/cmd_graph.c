@@ -6,10 +6,9 @@
 #include "asl/validate.h"
 #include "base/xalloc.h"
 #include "catalog.h"
+#include "build.h"
 #include "cmd.h"
-#include "expand.h"
 #include "graph.h"
-#include "wrap.h"
 #include "yload.h"
 
 #include <errno.h>
@@ -69,14 +68,13 @@ static int load_workflow(struct graph_ctx *gc, const struct graph_args *a,
         fprintf(stderr, "wfgen graph: no workflow '%s' in %s\n", key, a->catalog);
         return WF_EXIT_INVALID;
     }
-    if ((r = load_file(gc, wf->definition_path)))
-        return r;
-    struct asl_opts aopts = {.allow_placeholders = false};
-    if (expand_substitutions(&gc->cat, wf, &gc->def, &gc->dl) ||
-        expand_extensions(&gc->cat, wf, &gc->def, &gc->dl) ||
-        asl_validate(&gc->def, gc->def.root, &aopts, &gc->dl) ||
-        wrap_operational(&gc->cat, wf, &gc->def, &gc->dl))
+    /* The deployed machine: expanded, validated and wrapped, exactly as `build` emits. */
+    r = build_load_definition(&gc->cat, wf, &gc->def, &gc->dl);
+    if (r == -2)
+        return WF_EXIT_SYSTEM;
+    if (r)
         return invalid(gc); /* only errors stop us; warnings are `validate`'s business */
+    gc->have_def = true;
     gc->title = xstrdup(key);
     return 0;
 }

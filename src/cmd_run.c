@@ -10,9 +10,9 @@
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "catalog.h"
+#include "build.h"
 #include "cmd.h"
 #include "emit/jout.h"
-#include "expand.h"
 #include "interp/interp.h"
 #include "yload.h"
 
@@ -101,22 +101,13 @@ static int load_workflow(struct run_ctx *rc, const struct run_args *a, const cha
         fprintf(stderr, "wfgen run: no workflow '%s' in %s\n", key, path);
         return WF_EXIT_INVALID;
     }
-    r = yload_file(&rc->def, rc->wf->definition_path, &rc->dl);
-    if (r == -2) {
-        fprintf(stderr, "wfgen run: cannot read '%s': %s\n", rc->wf->definition_path,
-                strerror(errno));
+    /* Exactly the machine `build` emits: expanded, validated and wrapped. */
+    r = build_load_definition(&rc->cat, rc->wf, &rc->def, &rc->dl);
+    if (r == -2)
         return WF_EXIT_SYSTEM;
-    }
     if (r)
         return invalid(rc);
     rc->have_def = true;
-    if (expand_substitutions(&rc->cat, rc->wf, &rc->def, &rc->dl) ||
-        expand_extensions(&rc->cat, rc->wf, &rc->def, &rc->dl))
-        return invalid(rc);
-    if (json_is_object(rc->def.root) &&
-        !json_object_get(rc->def.root, "TimeoutSeconds") && rc->wf->timeout > 0)
-        json_object_set_new(rc->def.root, "TimeoutSeconds",
-                            json_integer(rc->wf->timeout));
     rc->machine_name = xstrdup(rc->wf->names.state_machine);
     rc->role_arn = xasprintf("arn:%s:iam::%s:role/%s", rc->cat.partition,
                              rc->cat.account_id, rc->wf->names.role);
@@ -261,10 +252,10 @@ static int write_history(const char *path, json_t *history)
 /* Validates, runs and reports. Returns the exit code. */
 static int execute(struct run_ctx *rc, const struct run_args *a, int64_t start)
 {
-    struct asl_opts aopts = {.allow_placeholders = rc->wf == NULL};
-    if (asl_validate(&rc->def, rc->def.root, &aopts, &rc->dl))
-        return invalid(
-            rc); /* warnings are `validate`'s business; only errors stop a run */
+    /* Catalog workflows were validated while loading; only errors stop a run. */
+    struct asl_opts aopts = {.allow_placeholders = true};
+    if (!rc->wf && asl_validate(&rc->def, rc->def.root, &aopts, &rc->dl))
+        return invalid(rc);
     struct interp_opts o = {
         .partition = rc->have_cat ? rc->cat.partition : NULL,
         .region = rc->have_cat ? rc->cat.region : NULL,
