@@ -138,10 +138,30 @@ p=$(once bash "$work/loop_peer.sh")
 p=$(awk -v t="${p% *}" -v k="${p#* }" -v n="$peer_procs" -v m="$runs" \
     'BEGIN{printf "%.3f %d", t * m / n, k}')
 row "(d) 8-state workflow x$runs, peer $runs procs" "$w" "$p" "-" "-"
+# (d) once more in one wfgen process: a catalog whose test file holds $runs cases, run
+# by `wfgen test` (each case is a full execution on a fresh virtual clock).
+tdir=$work/test-catalog
+mkdir -p "$tdir/definitions"
+cp "$work/defs/typical.asl.json" "$tdir/definitions/typical.asl.json"
+printf 'version: 1\nproject: bench\nenv: prd\naws: { region: us-east-1, account_id: "123456789012" }\nworkflows:\n  - key: typical\n    schedule: rate(1 day)\n    timeout: 1h\n' >"$tdir/workflows.yaml"
+{
+    printf 'x-input: &input\n'
+    sed 's/^/  /' "$work/defs/typical.input.json"
+    printf 'cases:\n'
+    for i in $(seq "$runs"); do
+        printf '  - name: run %d\n    input: *input\n    mocks:\n' "$i"
+        printf '      Extract: [{return: {StatusCode: 200, Payload: {count: 4}}}]\n'
+        printf '      Load: [{return: {StatusCode: 200, Payload: {loaded: 4}}}]\n'
+    done
+} >"$tdir/definitions/typical.test.yaml"
+w=$(cd "$tdir" && once "$wfgen" test)
+p=$(once "${peer[@]}" typical "$work/defs" "$runs")
+row "(d) 8-state workflow x$runs, wfgen test (1 process)" "$w" "$p" "$(in_run)" "-"
 floor=$(once bash -c "for _ in \$(seq $runs); do /bin/true; done")
 cat <<EOF
 notes:
-  (d) wfgen: $runs separate processes (wfgen run executes one execution per process).
+  (d) wfgen: $runs separate processes (wfgen run executes one execution per process);
+      the third row runs the $runs executions in one process as `wfgen test` cases.
       Peer, first row: $runs sequential run() calls in one Node process; second row:
       one Node process per run, $peer_procs processes measured and the time scaled to
       $runs. For scale: $runs starts of an empty process (/bin/true) take ${floor% *} s

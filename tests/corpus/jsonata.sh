@@ -3,7 +3,7 @@
 # against wfgen's engine in plain-JSONata mode, in one process (tests/corpus/
 # jsonata_suite.c linked against libwfgen.a). Prints "jsonata: N passed, N failed,
 # N skipped", writes the failing cases to $FAILURES, and fails only on regressions: a
-# failing case not listed in tests/corpus/jsonata-known-failures.txt.
+# failing case not listed in tests/jsonata/known-failures.txt.
 #   CORPUS=DIR  shared corpus (default ../shared/corpus)   VARIANT=release|debug|san
 set -u
 export LC_ALL=C TZ=UTC
@@ -12,7 +12,7 @@ corpus=${CORPUS:-$root/../shared/corpus}
 suite=$corpus/jsonata-suite
 variant=${VARIANT:-release}
 build=${BUILD:-$root/build/$variant}
-known=$root/tests/corpus/jsonata-known-failures.txt
+known=$root/tests/jsonata/known-failures.txt
 failures=${FAILURES:-$build/jsonata-suite-failures.txt}
 if [ ! -d "$suite/groups" ]; then
     echo "jsonata: no suite at $suite" >&2

@@ -307,6 +307,7 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof(dir), "%.4000s/%.4000s", gpath, groups[g]);
         size_t nf;
         char **files = list_dir(dir, &nf);
+        int pass0 = npass, fail0 = nfail, skip0 = nskip;
         for (size_t f = 0; f < nf; f++) {
             size_t l = strlen(files[f]);
             if (l < 5 || strcmp(files[f] + l - 5, ".json")) {
@@ -333,6 +334,8 @@ int main(int argc, char **argv)
             free(files[f]);
         }
         free(files);
+        printf("  %-40s %4d passed, %d failed, %d skipped\n", groups[g], npass - pass0,
+               nfail - fail0, nskip - skip0);
         free(groups[g]);
     }
     free(groups);
