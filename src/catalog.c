@@ -6,6 +6,7 @@
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
+#include "base/suggest.h"
 #include "base/xalloc.h"
 #include "schedule.h"
 
@@ -469,41 +470,14 @@ static const char *json_kind(const json_t *v)
     }
 }
 
-/* Edit distance, for "did you mean" notes on unknown keys. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return SIZE_MAX;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (a[i - 1] != b[j - 1]);
-            size_t del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
+/* The schema key closest to a misspelt one, for "did you mean" notes. */
 static const char *closest_key(const struct field *fields, const char *key)
 {
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (const struct field *f = fields; f->key; f++) {
-        size_t d = edit_distance(key, f->key);
-        if (d < best_d) {
-            best_d = d;
-            best = f->key;
-        }
-    }
-    return best;
+    const char *names[64];
+    size_t n = 0;
+    for (const struct field *f = fields; f->key && n < ARRAY_SIZE(names); f++)
+        names[n++] = f->key;
+    return suggest_closest(key, names, n);
 }
 
 static bool type_ok(enum ftype t, const json_t *v)
@@ -1014,6 +988,16 @@ const struct workflow *catalog_find(const struct catalog *cat, const char *key)
         if (!strcmp(cat->wf[i].key, key))
             return &cat->wf[i];
     return NULL;
+}
+
+const char *catalog_suggest_key(const struct catalog *cat, const char *key)
+{
+    const char **keys = xcalloc(cat->nwf + 1, sizeof(*keys));
+    for (size_t i = 0; i < cat->nwf; i++)
+        keys[i] = cat->wf[i].key;
+    const char *best = suggest_closest(key, keys, cat->nwf);
+    free(keys);
+    return best;
 }
 
 void catalog_release(struct catalog *cat)

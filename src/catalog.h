@@ -110,6 +110,8 @@ struct catalog {
 int catalog_load(struct catalog *cat, const char *path, struct diag_list *dl);
 void catalog_release(struct catalog *cat);
 const struct workflow *catalog_find(const struct catalog *cat, const char *key);
+/* The workflow key closest to a misspelt one (borrowed), or NULL when none is close. */
+const char *catalog_suggest_key(const struct catalog *cat, const char *key);
 
 /* Parses "30s", "15m", "2h", "1d" (or a bare number of seconds); -1 if malformed. */
 long catalog_parse_duration(const char *s);

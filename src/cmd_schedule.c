@@ -17,47 +17,12 @@
 #define COUNT_MAX   10000
 #define DST_HORIZON (366 * INT64_C(86400))
 
-/* Edit distance between a and b (both short: workflow keys). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *row = xmalloc((lb + 1) * sizeof(*row));
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d;
-}
-
 /* Reports an unknown workflow key, with the closest known key when one is close. */
 static void unknown_key(const struct catalog *cat, const char *key, const char *path)
 {
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; i < cat->nwf; i++) {
-        size_t d = distance(key, cat->wf[i].key);
-        if (d < best_d) {
-            best_d = d;
-            best = cat->wf[i].key;
-        }
-    }
+    const char *best = catalog_suggest_key(cat, key);
     fprintf(stderr, "wfgen schedule: no workflow '%s' in %s\n", key, path);
-    size_t limit = strlen(key) / 3 > 2 ? strlen(key) / 3 : 2;
-    if (best && best_d <= limit)
+    if (best)
         fprintf(stderr, "note: did you mean '%s'?\n", best);
 }
 

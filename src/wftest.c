@@ -4,6 +4,7 @@
  * expected-versus-actual text, and the JUnit XML report (see wftest.h).
  */
 #include "wftest.h"
+#include "base/suggest.h"
 
 #include "asl/asl_int.h"
 #include "base/strbuf.h"
@@ -147,7 +148,7 @@ static int check_keys(struct loader *ld, json_t *obj, const struct field *fields
             size_t n = 0;
             for (f = fields; f->key && n < ARRAY_SIZE(cands); f++)
                 cands[n++] = f->key;
-            const char *near = asl_suggest(key, cands, n);
+            const char *near = suggest_closest(key, cands, n);
             if (near)
                 diag_note(ld->dl, "did you mean '%s'?", near);
         } else if (!type_ok(f->type, v)) {
@@ -507,7 +508,7 @@ static int check_name(const struct state_set *s, const char *name, struct loc lo
     json_t *st = json_object_get(s->states, name);
     if (!st) {
         diag_add(dl, D_TEST_UNKNOWN_STATE, loc, "the workflow has no state '%s'", name);
-        const char *near = asl_suggest(name, s->names, s->nr);
+        const char *near = suggest_closest(name, s->names, s->nr);
         if (near)
             diag_note(dl, "did you mean '%s'?", near);
         return -1;

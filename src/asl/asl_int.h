@@ -163,8 +163,6 @@ struct loc asl_loc(const struct asl_ctx *c, const json_t *parent, const char *ke
 /* Adds a transition from c->cur to the state named by parent[key], or reports it. */
 void asl_add_edge(struct asl_ctx *c, const json_t *parent, const char *key,
                   const char *where);
-/* Returns the closest candidate (edit distance, ignoring case) or NULL. */
-const char *asl_suggest(const char *word, const char *const *cands, size_t n);
 /*
  * True when opts allow placeholders and v is one: a string holding a ${...}
  * substitution (SAM, Terraform) or a CloudFormation intrinsic object such as

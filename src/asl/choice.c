@@ -4,6 +4,7 @@
  * for JSONPath rules that read a path with no IsPresent guard.
  */
 #include "asl/asl_int.h"
+#include "base/suggest.h"
 
 #include "base/xalloc.h"
 
@@ -65,7 +66,7 @@ static void unknown_rule_key(struct asl_ctx *c, const json_t *rule, const char *
     }
     asl_diag(c, D_ASL_UNKNOWN_FIELD, yload_key_loc(c->doc, rule, k),
              "unknown field '%s' in %s", k, where);
-    const char *best = asl_suggest(k, cands, n);
+    const char *best = suggest_closest(k, cands, n);
     if (best)
         asl_note(c, "did you mean '%s'?", best);
 }

@@ -5,6 +5,7 @@
  * reported here too.
  */
 #include "asl/asl_int.h"
+#include "base/suggest.h"
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -651,7 +652,7 @@ static void unknown_field(struct asl_ctx *c, enum asl_kind kind, enum asl_stype 
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
         if (fields[i].kind == kind && present(&fields[i], kind, type))
             cands[n++] = fields[i].name;
-    const char *best = asl_suggest(key, cands, n);
+    const char *best = suggest_closest(key, cands, n);
     if (best)
         asl_note(c, "did you mean '%s'?", best);
 }

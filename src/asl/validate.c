@@ -5,6 +5,7 @@
  * terminal states), variables and whole-definition lints.
  */
 #include "asl/asl_int.h"
+#include "base/suggest.h"
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -67,47 +68,6 @@ bool asl_placeholder(const struct asl_ctx *c, const json_t *v)
         return false;
     const char *s = strstr(json_string_value(v), "${");
     return s && strchr(s + 2, '}');
-}
-
-/* Levenshtein distance ignoring ASCII case; words longer than 63 bytes never match. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 63 || lb > 63)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            bool same =
-                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = diag + !same;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *asl_suggest(const char *word, const char *const *cands, size_t n)
-{
-    size_t limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2, best_d = limit + 1;
-    const char *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, cands[i]);
-        if (d < best_d && strcmp(word, cands[i])) {
-            best_d = d;
-            best = cands[i];
-        }
-    }
-    return best;
 }
 
 /* ---- scopes and states ------------------------------------------------------------- */
@@ -293,7 +253,7 @@ static void bad_target(struct asl_ctx *c, const json_t *parent, const char *key,
     const char **cands = xcalloc(sc->n ? sc->n : 1, sizeof(*cands));
     for (size_t i = 0; i < sc->n; i++)
         cands[i] = c->states[sc->first + i].name;
-    const char *best = asl_suggest(name, cands, sc->n);
+    const char *best = suggest_closest(name, cands, sc->n);
     if (best)
         asl_note(c, "did you mean '%s'?", best);
     free(cands);
@@ -380,7 +340,7 @@ static void check_type(struct asl_ctx *c, const struct asl_state *st)
     } else {
         asl_diag(c, D_ASL_STATE_TYPE, yload_member_loc(c->doc, st->obj, "Type"),
                  "unknown state type '%s' in state '%s'", json_string_value(t), st->name);
-        const char *best = asl_suggest(json_string_value(t), names, ST__COUNT);
+        const char *best = suggest_closest(json_string_value(t), names, ST__COUNT);
         if (best)
             asl_note(c, "did you mean '%s'?", best);
         else
