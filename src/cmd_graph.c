@@ -4,6 +4,7 @@
  * any ASL file, as a Mermaid flowchart or a Graphviz DOT graph on stdout.
  */
 #include "asl/validate.h"
+#include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "catalog.h"
 #include "build.h"
@@ -79,23 +80,6 @@ static int load_workflow(struct graph_ctx *gc, const struct graph_args *a,
     return 0;
 }
 
-/* The base name of a definition file without its extensions. */
-static char *stem(const char *path)
-{
-    static const char *const exts[] = {".asl.json", ".asl.yaml", ".asl.yml",
-                                       ".json",     ".yaml",     ".yml"};
-    const char *base = strrchr(path, '/');
-    char *s = xstrdup(base ? base + 1 : path);
-    for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-        size_t l = strlen(s), e = strlen(exts[i]);
-        if (l > e && !strcmp(s + l - e, exts[i])) {
-            s[l - e] = '\0';
-            break;
-        }
-    }
-    return s;
-}
-
 /* Any ASL file given with -d; ${...} placeholders are left as they are. */
 static int load_standalone(struct graph_ctx *gc, const char *path)
 {
@@ -105,7 +89,7 @@ static int load_standalone(struct graph_ctx *gc, const char *path)
     struct asl_opts aopts = {.allow_placeholders = true};
     if (asl_validate(&gc->def, gc->def.root, &aopts, &gc->dl))
         return invalid(gc);
-    gc->title = stem(path);
+    gc->title = fs_definition_stem(path);
     return 0;
 }
 

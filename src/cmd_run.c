@@ -66,23 +66,6 @@ static int load_file(struct run_ctx *rc, const char *path, const char *what, jso
     return 0;
 }
 
-/* The state machine name of a definition file: its base name without extensions. */
-static char *stem(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    char *s = xstrdup(base ? base + 1 : path);
-    static const char *const exts[] = {".asl.json", ".asl.yaml", ".asl.yml",
-                                       ".json",     ".yaml",     ".yml"};
-    for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-        size_t l = strlen(s), e = strlen(exts[i]);
-        if (l > e && !strcmp(s + l - e, exts[i])) {
-            s[l - e] = '\0';
-            break;
-        }
-    }
-    return s;
-}
-
 /* Loads the catalog workflow KEY and expands its definition as `build` does. */
 static int load_workflow(struct run_ctx *rc, const struct run_args *a, const char *key)
 {
@@ -126,7 +109,7 @@ static int load_definition(struct run_ctx *rc, const struct run_args *a, const c
     if (r)
         return invalid(rc);
     rc->have_def = true;
-    rc->machine_name = a->machine ? xstrdup(a->machine) : stem(a->def);
+    rc->machine_name = a->machine ? xstrdup(a->machine) : fs_definition_stem(a->def);
     return 0;
 }
 

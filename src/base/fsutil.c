@@ -173,6 +173,22 @@ char *fs_dirname(const char *path)
     return xstrndup(path, (size_t)(slash - path));
 }
 
+char *fs_definition_stem(const char *path)
+{
+    static const char *const exts[] = {".asl.json", ".asl.yaml", ".asl.yml",
+                                       ".json",     ".yaml",     ".yml"};
+    const char *base = strrchr(path, '/');
+    char *s = xstrdup(base ? base + 1 : path);
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        size_t l = strlen(s), e = strlen(exts[i]);
+        if (l > e && !strcmp(s + l - e, exts[i])) {
+            s[l - e] = '\0';
+            break;
+        }
+    }
+    return s;
+}
+
 void fs_prune_empty_dirs(const char *path, const char *stop)
 {
     char *dir = fs_dirname(path);

@@ -25,6 +25,8 @@ bool fs_exists(const char *path);
 char *fs_join(const char *a, const char *b);
 /* Returns a new string: the folder part of path ("." when none). */
 char *fs_dirname(const char *path);
+/* Returns a new string: the file name of path without .asl.json/.asl.yaml/.json/... */
+char *fs_definition_stem(const char *path);
 /* Removes empty parent folders of path up to (not including) stop. */
 void fs_prune_empty_dirs(const char *path, const char *stop);
 
