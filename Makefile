@@ -151,6 +151,8 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wfgen/templates/terraform
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/wfgen
 	install -m 644 templates/terraform/*.tf.tmpl $(DESTDIR)$(PREFIX)/share/wfgen/templates/terraform/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/wfgen
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/wfgen/
 
 clean:
 	rm -rf build
