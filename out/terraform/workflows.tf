@@ -15,6 +15,7 @@ locals {
       role_name              = "adplatform-prd-daily_sales_report-sfn"
       policy_name            = "adplatform-prd-daily_sales_report-sfn"
       policy_file            = "../iam/daily_sales_report.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/adplatform-prd-daily_sales_report"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -52,6 +53,7 @@ locals {
       role_name              = "adplatform-prd-daily_kpi_refresh-sfn"
       policy_name            = "adplatform-prd-daily_kpi_refresh-sfn"
       policy_file            = "../iam/daily_kpi_refresh.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/adplatform-prd-daily_kpi_refresh"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -89,6 +91,7 @@ locals {
       role_name              = "adplatform-prd-shop_feed_export-sfn"
       policy_name            = "adplatform-prd-shop_feed_export-sfn"
       policy_file            = "../iam/shop_feed_export.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/adplatform-prd-shop_feed_export"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -127,6 +130,7 @@ locals {
       role_name              = "adplatform-prd-hourly_bid_snapshot-sfn"
       policy_name            = "adplatform-prd-hourly_bid_snapshot-sfn"
       policy_file            = "../iam/hourly_bid_snapshot.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/adplatform-prd-hourly_bid_snapshot"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -150,9 +154,13 @@ locals {
       alarm_actions = []
       missed_run    = null
       status_events = null
-      concurrency   = null
-      dedupe        = false
-      datadog       = null
+      concurrency = {
+        limit         = 1
+        on_conflict   = "skip"
+        lease_seconds = 1800
+      }
+      dedupe  = true
+      datadog = null
       tags = {
         team       = "ads"
         managed-by = "wfgen"
@@ -162,10 +170,20 @@ locals {
 
   # Catalog-wide operational resources (SPEC section 7); null parts are not created.
   ops = {
-    locks_table_name     = null
-    hash_key             = "pk"
-    ttl_attribute        = "expires_at"
-    cleanup              = null
+    locks_table_name = "adplatform-prd-wfgen-locks"
+    hash_key         = "pk"
+    ttl_attribute    = "expires_at"
+    cleanup = {
+      state_machine_name = "adplatform-prd-wfgen-cleanup"
+      definition_file    = "../state_machines/_wfgen_cleanup.asl.json"
+      role_name          = "adplatform-prd-wfgen-cleanup-sfn"
+      policy_name        = "adplatform-prd-wfgen-cleanup-sfn"
+      policy_file        = "../iam/_wfgen_cleanup.policy.json"
+      log_group_name     = "/aws/vendedlogs/states/adplatform-prd-wfgen-cleanup"
+      log_retention_days = 30
+      rule_name          = "adplatform-prd-wfgen-cleanup"
+      events_role_name   = "adplatform-prd-wfgen-cleanup-events"
+    }
     operator_policy_name = "adplatform-prd-wfgen-operator"
     operator_policy_file = "../iam/_wfgen_operator.policy.json"
     tags = {

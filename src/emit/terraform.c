@@ -287,6 +287,7 @@ static json_t *workflow_new(const struct workflow *wf)
     set_str(o, "role_name", nm->role);
     set_str(o, "policy_name", nm->policy);
     set_str(o, "policy_file", pol);
+    set_str(o, "callback_policy_file", NULL); /* set by tf_emit when the file exists */
     set_str(o, "log_group_name", nm->log_group);
     set_int(o, "log_retention_days", wf->logging.retention_days);
     set_str(o, "log_level", log_level(wf));
@@ -483,12 +484,42 @@ static int emit_ops_files(const struct catalog *cat, struct outset *out,
     return rc;
 }
 
+/* True when `out` holds `path` (it need not be sorted yet). */
+static bool has_file(const struct outset *out, const char *path)
+{
+    for (size_t i = 0; i < out->nr; i++)
+        if (!strcmp(out->v[i].path, path))
+            return true;
+    return false;
+}
+
+/*
+ * Points callback_policy_file of each workflow whose build wrote
+ * iam/<key>.callback.policy.json (it has an ECS callback step) at that file.
+ */
+static void set_callback_policies(const struct catalog *cat, const struct outset *out,
+                                  json_t *vars)
+{
+    json_t *wfs = json_object_get(vars, "workflows");
+    for (size_t i = 0; i < cat->nwf; i++) {
+        const char *key = cat->wf[i].key;
+        char *path = xasprintf("iam/%s.callback.policy.json", key);
+        if (has_file(out, path)) {
+            char *rel = xasprintf("../%s", path);
+            set_str(json_object_get(wfs, key), "callback_policy_file", rel);
+            free(rel);
+        }
+        free(path);
+    }
+}
+
 int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl)
 {
     struct strbuf text[ARRAY_SIZE(tf_files)];
     struct tf_dirs dirs = {cat->templates_dir, NULL, false};
     json_t *vars = tf_template_vars(cat);
     int rc = 0;
+    set_callback_policies(cat, out, vars);
 
     for (size_t i = 0; i < ARRAY_SIZE(tf_files); i++) {
         char *name = xasprintf("%s.tf.tmpl", tf_files[i]);

@@ -102,6 +102,7 @@ static const char expected_workflows_tf[] =
     "      role_name              = \"adplatform-prd-daily_sales_report-sfn\"\n"
     "      policy_name            = \"adplatform-prd-daily_sales_report-sfn\"\n"
     "      policy_file            = \"../iam/daily_sales_report.policy.json\"\n"
+    "      callback_policy_file   = null\n"
     "      log_group_name         = "
     "\"/aws/vendedlogs/states/adplatform-prd-daily_sales_report\"\n"
     "      log_retention_days     = 30\n"
@@ -146,6 +147,7 @@ static const char expected_workflows_tf[] =
     "      role_name              = \"adplatform-prd-hourly_sync-sfn\"\n"
     "      policy_name            = \"adplatform-prd-hourly_sync-sfn\"\n"
     "      policy_file            = \"../iam/hourly_sync.policy.json\"\n"
+    "      callback_policy_file   = null\n"
     "      log_group_name         = "
     "\"/aws/vendedlogs/states/adplatform-prd-hourly_sync\"\n"
     "      log_retention_days     = 7\n"
@@ -293,6 +295,23 @@ static void test_terraform_workflows_tf(void **state)
     struct outset out = OUTSET_INIT;
     emit_ok(*state, &out);
     assert_string_equal(file_text(&out, "terraform/workflows.tf"), expected_workflows_tf);
+    outset_release(&out);
+}
+
+/* A workflow whose build wrote its callback policy gets the path; the others null. */
+static void test_terraform_callback_policy(void **state)
+{
+    struct outset out = OUTSET_INIT;
+    outset_add(&out, "iam/hourly_sync.callback.policy.json", xstrdup("{}"), 2);
+    emit_ok(*state, &out);
+    const char *w = file_text(&out, "terraform/workflows.tf");
+    assert_non_null(strstr(
+        w, "callback_policy_file   = \"../iam/hourly_sync.callback.policy.json\""));
+    assert_non_null(strstr(w, "callback_policy_file   = null"));
+    const char *m = file_text(&out, "terraform/main.tf");
+    assert_non_null(strstr(m, "resource \"aws_iam_policy\" \"callback\""));
+    const char *o = file_text(&out, "terraform/outputs.tf");
+    assert_non_null(strstr(o, "output \"callback_policy_arns\""));
     outset_release(&out);
 }
 
@@ -556,6 +575,7 @@ int main(void)
         TF_TEST(test_terraform_ops_files),
         TF_TEST(test_terraform_monitoring_vars),
         TF_TEST(test_terraform_workflows_tf),
+        TF_TEST(test_terraform_callback_policy),
         TF_TEST(test_terraform_versions_tf),
         TF_TEST(test_terraform_main_tf),
         TF_TEST(test_terraform_outputs_tf),

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-tokyo-sfn"
       policy_name            = "acme-dev-tokyo-sfn"
       policy_file            = "../iam/tokyo.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-tokyo"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -49,6 +50,7 @@ locals {
       role_name              = "acme-dev-berlin-sfn"
       policy_name            = "acme-dev-berlin-sfn"
       policy_file            = "../iam/berlin.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-berlin"
       log_retention_days     = 30
       log_level              = "OFF"

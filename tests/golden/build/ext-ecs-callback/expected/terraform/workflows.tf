@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-approval-sfn"
       policy_name            = "acme-dev-approval-sfn"
       policy_file            = "../iam/approval.policy.json"
+      callback_policy_file   = "../iam/approval.callback.policy.json"
       log_group_name         = "/aws/vendedlogs/states/acme-dev-approval"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -49,6 +50,7 @@ locals {
       role_name              = "acme-dev-plain-sfn"
       policy_name            = "acme-dev-plain-sfn"
       policy_file            = "../iam/plain.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-plain"
       log_retention_days     = 30
       log_level              = "OFF"

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-import-sfn"
       policy_name            = "acme-dev-import-sfn"
       policy_file            = "../iam/import.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-import"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -49,6 +50,7 @@ locals {
       role_name              = "acme-dev-rethrow-sfn"
       policy_name            = "acme-dev-rethrow-sfn"
       policy_file            = "../iam/rethrow.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-rethrow"
       log_retention_days     = 30
       log_level              = "OFF"

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-sales-sfn"
       policy_name            = "acme-dev-sales-sfn"
       policy_file            = "../iam/sales.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sales"
       log_retention_days     = 30
       log_level              = "OFF"

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-athena_rr-sfn"
       policy_name            = "acme-dev-athena_rr-sfn"
       policy_file            = "../iam/athena_rr.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-athena_rr"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -49,6 +50,7 @@ locals {
       role_name              = "acme-dev-athena_sync-sfn"
       policy_name            = "acme-dev-athena_sync-sfn"
       policy_file            = "../iam/athena_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-athena_sync"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -83,6 +85,7 @@ locals {
       role_name              = "acme-dev-aws_sdk-sfn"
       policy_name            = "acme-dev-aws_sdk-sfn"
       policy_file            = "../iam/aws_sdk.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-aws_sdk"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -117,6 +120,7 @@ locals {
       role_name              = "acme-dev-batch_rr-sfn"
       policy_name            = "acme-dev-batch_rr-sfn"
       policy_file            = "../iam/batch_rr.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-batch_rr"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -151,6 +155,7 @@ locals {
       role_name              = "acme-dev-batch_sync-sfn"
       policy_name            = "acme-dev-batch_sync-sfn"
       policy_file            = "../iam/batch_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-batch_sync"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -185,6 +190,7 @@ locals {
       role_name              = "acme-dev-distributed_map-sfn"
       policy_name            = "acme-dev-distributed_map-sfn"
       policy_file            = "../iam/distributed_map.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-distributed_map"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -219,6 +225,7 @@ locals {
       role_name              = "acme-dev-dynamic_extra-sfn"
       policy_name            = "acme-dev-dynamic_extra-sfn"
       policy_file            = "../iam/dynamic_extra.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-dynamic_extra"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -253,6 +260,7 @@ locals {
       role_name              = "acme-dev-dynamodb-sfn"
       policy_name            = "acme-dev-dynamodb-sfn"
       policy_file            = "../iam/dynamodb.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-dynamodb"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -287,6 +295,7 @@ locals {
       role_name              = "acme-dev-ecs_callback-sfn"
       policy_name            = "acme-dev-ecs_callback-sfn"
       policy_file            = "../iam/ecs_callback.policy.json"
+      callback_policy_file   = "../iam/ecs_callback.callback.policy.json"
       log_group_name         = "/aws/vendedlogs/states/acme-dev-ecs_callback"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -321,6 +330,7 @@ locals {
       role_name              = "acme-dev-ecs_rr-sfn"
       policy_name            = "acme-dev-ecs_rr-sfn"
       policy_file            = "../iam/ecs_rr.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-ecs_rr"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -355,6 +365,7 @@ locals {
       role_name              = "acme-dev-ecs_sync-sfn"
       policy_name            = "acme-dev-ecs_sync-sfn"
       policy_file            = "../iam/ecs_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-ecs_sync"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -389,6 +400,7 @@ locals {
       role_name              = "acme-dev-events-sfn"
       policy_name            = "acme-dev-events-sfn"
       policy_file            = "../iam/events.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-events"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -423,6 +435,7 @@ locals {
       role_name              = "acme-dev-glue_rr-sfn"
       policy_name            = "acme-dev-glue_rr-sfn"
       policy_file            = "../iam/glue_rr.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-glue_rr"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -457,6 +470,7 @@ locals {
       role_name              = "acme-dev-glue_sync-sfn"
       policy_name            = "acme-dev-glue_sync-sfn"
       policy_file            = "../iam/glue_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-glue_sync"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -491,6 +505,7 @@ locals {
       role_name              = "acme-dev-http_invoke-sfn"
       policy_name            = "acme-dev-http_invoke-sfn"
       policy_file            = "../iam/http_invoke.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-http_invoke"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -525,6 +540,7 @@ locals {
       role_name              = "acme-dev-lambda_invoke-sfn"
       policy_name            = "acme-dev-lambda_invoke-sfn"
       policy_file            = "../iam/lambda_invoke.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-lambda_invoke"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -559,6 +575,7 @@ locals {
       role_name              = "acme-dev-lambda_legacy-sfn"
       policy_name            = "acme-dev-lambda_legacy-sfn"
       policy_file            = "../iam/lambda_legacy.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-lambda_legacy"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -593,6 +610,7 @@ locals {
       role_name              = "acme-dev-nested-sfn"
       policy_name            = "acme-dev-nested-sfn"
       policy_file            = "../iam/nested.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-nested"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -627,6 +645,7 @@ locals {
       role_name              = "acme-dev-no_tasks-sfn"
       policy_name            = "acme-dev-no_tasks-sfn"
       policy_file            = "../iam/no_tasks.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-no_tasks"
       log_retention_days     = 30
       log_level              = "ALL"
@@ -661,6 +680,7 @@ locals {
       role_name              = "acme-dev-sfn_callback-sfn"
       policy_name            = "acme-dev-sfn_callback-sfn"
       policy_file            = "../iam/sfn_callback.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sfn_callback"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -695,6 +715,7 @@ locals {
       role_name              = "acme-dev-sfn_rr-sfn"
       policy_name            = "acme-dev-sfn_rr-sfn"
       policy_file            = "../iam/sfn_rr.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sfn_rr"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -729,6 +750,7 @@ locals {
       role_name              = "acme-dev-sfn_sync-sfn"
       policy_name            = "acme-dev-sfn_sync-sfn"
       policy_file            = "../iam/sfn_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sfn_sync"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -763,6 +785,7 @@ locals {
       role_name              = "acme-dev-sfn_sync2-sfn"
       policy_name            = "acme-dev-sfn_sync2-sfn"
       policy_file            = "../iam/sfn_sync2.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sfn_sync2"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -797,6 +820,7 @@ locals {
       role_name              = "acme-dev-sns-sfn"
       policy_name            = "acme-dev-sns-sfn"
       policy_file            = "../iam/sns.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sns"
       log_retention_days     = 30
       log_level              = "OFF"
@@ -831,6 +855,7 @@ locals {
       role_name              = "acme-dev-sqs-sfn"
       policy_name            = "acme-dev-sqs-sfn"
       policy_file            = "../iam/sqs.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-sqs"
       log_retention_days     = 30
       log_level              = "OFF"

@@ -80,6 +80,19 @@ resource "aws_iam_role_policy" "sfn" {
   policy = file("${path.module}/${each.value.policy_file}")
 }
 
+# Workflows with an ECS callback step (`Callback: true`): their containers send the task
+# token back with states:SendTaskSuccess/Failure/Heartbeat. Attach this policy to the
+# task role of those containers (aws_iam_role_policy_attachment); wfgen does not manage
+# the task role.
+resource "aws_iam_policy" "callback" {
+  for_each = { for key, wf in local.workflows : key => wf if wf.callback_policy_file != null }
+
+  name        = "${each.value.state_machine_name}-callback"
+  description = "Lets the ECS tasks of ${each.value.state_machine_name} return their task token"
+  policy      = file("${path.module}/${each.value.callback_policy_file}")
+  tags        = each.value.tags
+}
+
 # ---- state machines --------------------------------------------------------------
 
 resource "aws_sfn_state_machine" "this" {

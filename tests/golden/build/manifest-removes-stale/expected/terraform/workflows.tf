@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-nightly-sfn"
       policy_name            = "acme-dev-nightly-sfn"
       policy_file            = "../iam/nightly.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-nightly"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -49,6 +50,7 @@ locals {
       role_name              = "acme-dev-every_hour-sfn"
       policy_name            = "acme-dev-every_hour-sfn"
       policy_file            = "../iam/every_hour.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-every_hour"
       log_retention_days     = 30
       log_level              = "ERROR"

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-load_orders-sfn"
       policy_name            = "acme-dev-load_orders-sfn"
       policy_file            = "../iam/load_orders.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-load_orders"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -58,6 +59,7 @@ locals {
       role_name              = "acme-dev-rebuild_index-sfn"
       policy_name            = "acme-dev-rebuild_index-sfn"
       policy_file            = "../iam/rebuild_index.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-rebuild_index"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -101,6 +103,7 @@ locals {
       role_name              = "acme-dev-export-sfn"
       policy_name            = "acme-dev-export-sfn"
       policy_file            = "../iam/export.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-export"
       log_retention_days     = 30
       log_level              = "ERROR"
@@ -144,6 +147,7 @@ locals {
       role_name              = "acme-dev-plain-sfn"
       policy_name            = "acme-dev-plain-sfn"
       policy_file            = "../iam/plain.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-plain"
       log_retention_days     = 30
       log_level              = "ERROR"

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-daily_report-sfn"
       policy_name            = "acme-dev-daily_report-sfn"
       policy_file            = "../iam/daily_report.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-daily_report"
       log_retention_days     = 30
       log_level              = "ERROR"

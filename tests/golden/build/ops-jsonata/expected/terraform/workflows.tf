@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-enrich-sfn"
       policy_name            = "acme-dev-enrich-sfn"
       policy_file            = "../iam/enrich.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-enrich"
       log_retention_days     = 30
       log_level              = "ERROR"

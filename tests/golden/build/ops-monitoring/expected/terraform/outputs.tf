@@ -40,6 +40,11 @@ output "operator_policy_name" {
   value       = aws_iam_policy.operator.name
 }
 
+output "callback_policy_arns" {
+  description = "ARN of the IAM policy to attach to the ECS task role of each workflow with a callback step, by workflow key."
+  value       = { for key, p in aws_iam_policy.callback : key => p.arn }
+}
+
 output "locks_table_name" {
   description = "DynamoDB table of the dedupe markers and concurrency slots, or null when no workflow uses them."
   value       = one([for t in aws_dynamodb_table.locks : t.name])

@@ -15,6 +15,7 @@ locals {
       role_name              = "acme-dev-customer_sync-sfn"
       policy_name            = "acme-dev-customer_sync-sfn"
       policy_file            = "../iam/customer_sync.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-customer_sync"
       log_retention_days     = 30
       log_level              = "ALL"
@@ -64,6 +65,7 @@ locals {
       role_name              = "acme-dev-metrics_rollup-sfn"
       policy_name            = "acme-dev-metrics_rollup-sfn"
       policy_file            = "../iam/metrics_rollup.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-metrics_rollup"
       log_retention_days     = 30
       log_level              = "ALL"
@@ -111,6 +113,7 @@ locals {
       role_name              = "acme-dev-quiet-sfn"
       policy_name            = "acme-dev-quiet-sfn"
       policy_file            = "../iam/quiet.policy.json"
+      callback_policy_file   = null
       log_group_name         = "/aws/vendedlogs/states/acme-dev-quiet"
       log_retention_days     = 30
       log_level              = "ERROR"
