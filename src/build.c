@@ -27,16 +27,6 @@
 /* ---- compile ------------------------------------------------------------------------
  */
 
-static void emit_policy(const struct workflow *wf, const json_t *policy,
-                        struct outset *out)
-{
-    size_t len;
-    char *text = jout_dump(policy, &len);
-    char *path = xasprintf("iam/%s.policy.json", wf->key);
-    outset_add(out, path, text, len);
-    free(path);
-}
-
 /*
  * The task-role policy of ECS callback steps (states:SendTask*), for the user to attach
  * to the task role; written only for workflows that have such a step.
@@ -47,11 +37,7 @@ static void emit_callback_policy(const struct workflow *wf, const json_t *asl,
     json_t *policy = ext_ecs_callback_policy_new(asl);
     if (!policy)
         return;
-    size_t len;
-    char *text = jout_dump(policy, &len);
-    char *path = xasprintf("iam/%s.callback.policy.json", wf->key);
-    outset_add(out, path, text, len);
-    free(path);
+    outset_add_json(out, policy, "iam/%s.callback.policy.json", wf->key);
     json_decref(policy);
 }
 
@@ -138,7 +124,7 @@ static int compile_workflow(const struct catalog *cat, const struct workflow *wf
             rc = -1;
         if (policy && out) {
             emit_sfn(wf, def.root, out);
-            emit_policy(wf, policy, out);
+            outset_add_json(out, policy, "iam/%s.policy.json", wf->key);
             emit_callback_policy(wf, def.root, out);
             emit_schedule(cat, wf, out);
         }

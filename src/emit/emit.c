@@ -1,7 +1,11 @@
 /* Output sets; see emit.h. */
 #include "emit/emit.h"
 
+#include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "emit/jout.h"
+
+#include <stdarg.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +14,19 @@ void outset_add(struct outset *set, const char *path, char *data, size_t len)
 {
     VEC_GROW(set->v, set->nr + 1, set->alloc);
     set->v[set->nr++] = (struct outfile){xstrdup(path), data, len};
+}
+
+void outset_add_json(struct outset *set, const json_t *v, const char *fmt, ...)
+{
+    struct strbuf path = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&path, fmt, ap);
+    va_end(ap);
+    size_t len;
+    char *text = jout_dump(v, &len);
+    outset_add(set, path.buf, text, len);
+    strbuf_release(&path);
 }
 
 static int cmp_path(const void *a, const void *b)

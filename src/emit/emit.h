@@ -10,6 +10,7 @@
 #ifndef WFGEN_EMIT_H
 #define WFGEN_EMIT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct outfile {
@@ -30,6 +31,12 @@ struct outset {
 
 /* Adds a file; steals `data` (malloc'd). */
 void outset_add(struct outset *set, const char *path, char *data, size_t len);
+/*
+ * Adds the canonical JSON text of `v` (borrowed) under a printf-formatted path, e.g.
+ * outset_add_json(set, policy, "iam/%s.policy.json", key).
+ */
+void outset_add_json(struct outset *set, const json_t *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Sorts by path (the order files are written and listed in); a path twice is a BUG. */
 void outset_sort(struct outset *set);
 /* Binary search; the set must be sorted. */

@@ -72,10 +72,6 @@ void emit_schedule(const struct catalog *cat, const struct workflow *wf,
                    struct outset *out)
 {
     json_t *doc = emit_schedule_json(cat, wf);
-    size_t len;
-    char *data = jout_dump(doc, &len);
-    char *path = xasprintf("schedules/%s.json", wf->key);
-    outset_add(out, path, data, len);
-    free(path);
+    outset_add_json(out, doc, "schedules/%s.json", wf->key);
     json_decref(doc);
 }

@@ -11,9 +11,5 @@
 
 void emit_sfn(const struct workflow *wf, const json_t *asl, struct outset *out)
 {
-    size_t len;
-    char *text = jout_dump(asl, &len);
-    char *path = xasprintf("state_machines/%s.asl.json", wf->key);
-    outset_add(out, path, text, len);
-    free(path);
+    outset_add_json(out, asl, "state_machines/%s.asl.json", wf->key);
 }

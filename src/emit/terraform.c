@@ -437,13 +437,6 @@ static json_t *operator_policy_new(const struct catalog *cat, const struct cat_n
     return pol;
 }
 
-static void add_json(struct outset *out, const char *path, const json_t *v)
-{
-    size_t len;
-    char *text = jout_dump(v, &len);
-    outset_add(out, path, text, len);
-}
-
 /*
  * Adds the catalog-level JSON files: the operator policy, and the cleanup state
  * machine with its execution-role policy when a workflow has a concurrency limit.
@@ -471,11 +464,11 @@ static int emit_ops_files(const struct catalog *cat, struct outset *out,
     }
     if (!rc) {
         json_t *op = operator_policy_new(cat, &nm);
-        add_json(out, OPERATOR_POLICY, op);
+        outset_add_json(out, op, "%s", OPERATOR_POLICY);
         json_decref(op);
         if (cleanup) {
-            add_json(out, CLEANUP_ASL, cleanup);
-            add_json(out, CLEANUP_POLICY, cleanup_policy);
+            outset_add_json(out, cleanup, "%s", CLEANUP_ASL);
+            outset_add_json(out, cleanup_policy, "%s", CLEANUP_POLICY);
         }
     }
     json_decref(cleanup);
