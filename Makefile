@@ -26,13 +26,15 @@ OPT_release := -O2 -g -DNDEBUG
 OPT_san     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 LDOPT_san   := -fsanitize=address,undefined
+OPT_tsan    := -O1 -g -fsanitize=thread
+LDOPT_tsan  := -fsanitize=thread
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT_$(VARIANT)) \
+CFLAGS  += -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT_$(VARIANT)) \
            -Isrc $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(LDOPT_$(VARIANT))
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lm -pthread
 
 ALL_SRC  := $(sort $(wildcard src/*.c src/*/*.c))
 CLI_SRC  := src/main.c $(wildcard src/cmd_*.c)
@@ -47,7 +49,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps run test unit golden replay node-deps node-test check asan valgrind \
+.PHONY: all deps run test unit golden replay node-deps node-test check asan tsan valgrind \
         fuzz bench format format-check golden-update docs clean install
 
 all: $(BIN)
@@ -114,6 +116,15 @@ check: deps
 
 asan:
 	@$(MAKE) --no-print-directory VARIANT=san WERROR=1 all unit replay golden
+
+# ThreadSanitizer over what runs on several threads: build's compile and write of a
+# generated 200-workflow catalog, and the parallel-compile unit test.
+tsan:
+	@$(MAKE) --no-print-directory VARIANT=tsan WERROR=1 all build/tsan/tests/test_build
+	@d=$$(mktemp -d) && bench/gen_catalog.sh 200 $$d >/dev/null && \
+	  (cd $$d && TSAN_OPTIONS=halt_on_error=1 $(abspath build/tsan/wfgen) build >/dev/null) && \
+	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_build >/dev/null; rc=$$?; \
+	  rm -rf $$d; exit $$rc
 
 valgrind: $(BIN) $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done

@@ -6,6 +6,7 @@
 
 #include "asl/validate.h"
 #include "base/fsutil.h"
+#include "base/pfor.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "emit/iam.h"
@@ -60,18 +61,15 @@ static struct iam_ctx iam_context(const struct catalog *cat, const struct workfl
 /*
  * Loads one definition and turns it into the machine `build` emits: substitution,
  * extensions, validation, operational wrapping. On -1 the document is still loaded
- * (compile_workflow releases it); on -2 nothing is.
+ * (compile_workflow releases it); on -2 (unreadable file, errno set) nothing is.
  */
 static int load_compiled(const struct catalog *cat, const struct workflow *wf,
                          const struct build_opts *opts, struct ydoc *def,
                          struct diag_list *dl)
 {
     int rc = yload_file(def, wf->definition_path, dl);
-    if (rc == -2) {
-        fprintf(stderr, "wfgen: cannot read '%s': %s\n", wf->definition_path,
-                strerror(errno));
+    if (rc == -2)
         return -2;
-    }
     if (rc) {
         memset(def, 0, sizeof(*def));
         return -1;
@@ -86,11 +84,18 @@ static int load_compiled(const struct catalog *cat, const struct workflow *wf,
     return rc;
 }
 
+static void print_unreadable(const struct workflow *wf, int err)
+{
+    fprintf(stderr, "wfgen: cannot read '%s': %s\n", wf->definition_path, strerror(err));
+}
+
 int build_load_definition(const struct catalog *cat, const struct workflow *wf,
                           struct ydoc *doc, struct diag_list *dl)
 {
     const struct build_opts opts = {0};
     int rc = load_compiled(cat, wf, &opts, doc, dl);
+    if (rc == -2)
+        print_unreadable(wf, errno);
     if (rc == -1)
         ydoc_release(doc);
     return rc;
@@ -134,17 +139,60 @@ static int compile_workflow(const struct catalog *cat, const struct workflow *wf
     return rc;
 }
 
+/* One workflow's compile, made by any thread; merged in catalog order. */
+struct wf_result {
+    int rc, err; /* compile_workflow's return; errno of a -2 */
+    struct outset out;
+    struct diag_list dl;
+};
+
+struct compile_job {
+    const struct catalog *cat;
+    const struct build_opts *opts;
+    bool emit;
+    struct wf_result *res;
+};
+
+static void compile_one(size_t i, void *ctx)
+{
+    struct compile_job *job = ctx;
+    struct wf_result *r = &job->res[i];
+    r->rc = compile_workflow(job->cat, &job->cat->wf[i], job->opts,
+                             job->emit ? &r->out : NULL, &r->dl);
+    r->err = errno;
+}
+
+/*
+ * Workflows compile in parallel, each into its own result; merging them in catalog
+ * order gives the bytes and diagnostics of a one-by-one compile, which stops at the
+ * first unreadable definition.
+ */
 int build_compile(const struct catalog *cat, const struct build_opts *opts,
                   struct outset *out, struct diag_list *dl)
 {
+    struct wf_result *res = xcalloc(cat->nwf + 1, sizeof(*res));
+    struct compile_job job = {cat, opts, out != NULL, res};
+    pfor(cat->nwf, opts->jobs, compile_one, &job);
     int rc = 0;
     for (size_t i = 0; i < cat->nwf; i++) {
-        int r = compile_workflow(cat, &cat->wf[i], opts, out, dl);
-        if (r == -2)
-            return -2;
-        if (r)
-            rc = -1;
+        struct wf_result *r = &res[i];
+        if (rc != -2) {
+            diag_move(dl, &r->dl);
+            if (out)
+                outset_move(out, &r->out);
+            if (r->rc == -2)
+                print_unreadable(&cat->wf[i], r->err);
+            if (r->rc && rc != -2)
+                rc = r->rc;
+        }
+        diag_release(&r->dl);
+        outset_release(&r->out);
     }
+    free(res);
+    if (rc == -2)
+        return -2;
+    if (out)
+        outset_sort(out); /* tf_emit looks files up */
     if (rc == 0 && out && tf_emit(cat, out, dl))
         rc = -1;
     if (out)
@@ -197,14 +245,51 @@ static char **manifest_read(const char *outdir, char **text)
 /* ---- write
  * ------------------------------------------------------------------------------ */
 
+/* One file of the set on its way into the output folder. */
 struct pending {
-    char *tmp, *dest;
+    const char *rel, *data;
+    size_t len;
+    bool may_exist;   /* the previous manifest lists it, so it may hold these bytes */
+    char *dest, *tmp; /* tmp: NULL when the file already holds the bytes */
+    int err;          /* errno of a failed write or rename */
 };
 
-static void pending_abort(struct pending *p, size_t n)
+static void stage_one(size_t i, void *ctx)
+{
+    struct pending *p = (struct pending *)ctx + i;
+    if (p->may_exist && fs_same_content(p->dest, p->data, p->len))
+        return;
+    if (fs_write_temp(p->dest, p->data, p->len, &p->tmp))
+        p->err = errno;
+}
+
+static void publish_one(size_t i, void *ctx)
+{
+    struct pending *p = (struct pending *)ctx + i;
+    if (p->tmp && rename(p->tmp, p->dest)) {
+        p->err = errno;
+        unlink(p->tmp);
+    }
+}
+
+/* Prints the first failure, in set order; returns -1 if there was one. */
+static int first_failure(const struct pending *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        unlink(p[i].tmp);
+        if (p[i].err) {
+            fprintf(stderr, "wfgen: cannot write '%s': %s\n", p[i].dest,
+                    strerror(p[i].err));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void pending_free(struct pending *p, size_t n, bool unlink_tmp)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (unlink_tmp && p[i].tmp)
+            unlink(p[i].tmp);
         free(p[i].tmp);
         free(p[i].dest);
     }
@@ -221,47 +306,10 @@ static bool listed(char **sorted, size_t n, const char *path)
     return bsearch(&path, sorted, n, sizeof(*sorted), cmp_str) != NULL;
 }
 
-/*
- * Only files the previous manifest lists can already hold the right bytes; others are
- * written without looking. Probing a missing name first makes creating it several
- * times slower on ext4, which dominated cold builds of large catalogs.
- */
-int build_write(const char *outdir, const struct outset *set)
+/* Removes the files of the previous manifest that the set no longer has. */
+static void remove_obsolete(const char *outdir, const struct outset *set, char **old,
+                            size_t nold)
 {
-    size_t mlen, nold = 0;
-    char *mtext = manifest_text(set, &mlen), *oldtext;
-    char **old = manifest_read(outdir, &oldtext);
-    while (old[nold])
-        nold++;
-    qsort(old, nold, sizeof(*old), cmp_str);
-    struct pending *p = xcalloc(set->nr + 1, sizeof(*p));
-    size_t np = 0;
-    int rc = 0;
-    for (size_t i = 0; i <= set->nr && !rc; i++) {
-        const char *rel = i < set->nr ? set->v[i].path : BUILD_MANIFEST;
-        const char *data = i < set->nr ? set->v[i].data : mtext;
-        size_t len = i < set->nr ? set->v[i].len : mlen;
-        char *dest = fs_join(outdir, rel);
-        bool may_exist = i == set->nr || listed(old, nold, rel);
-        if (may_exist && fs_same_content(dest, data, len)) {
-            free(dest);
-            continue;
-        }
-        if (fs_write_temp(dest, data, len, &p[np].tmp)) {
-            fprintf(stderr, "wfgen: cannot write '%s': %s\n", dest, strerror(errno));
-            free(dest);
-            rc = -1;
-            continue;
-        }
-        p[np++].dest = dest;
-    }
-    free(mtext);
-    if (rc) {
-        pending_abort(p, np);
-        free(old);
-        free(oldtext);
-        return -1;
-    }
     for (size_t i = 0; i < nold; i++) {
         if (outset_find(set, old[i]))
             continue;
@@ -270,18 +318,44 @@ int build_write(const char *outdir, const struct outset *set)
             fs_prune_empty_dirs(gone, outdir);
         free(gone);
     }
+}
+
+/*
+ * Every file (the manifest last) is first written to a temporary beside it, on several
+ * threads; only when all were written do renames put them in place. Only files the
+ * previous manifest lists can already hold the right bytes; others are written without
+ * looking. Probing a missing name first makes creating it several times slower on
+ * ext4, which dominated cold builds of large catalogs.
+ */
+int build_write(const char *outdir, const struct outset *set)
+{
+    size_t mlen, nold = 0, n = set->nr + 1;
+    char *mtext = manifest_text(set, &mlen), *oldtext;
+    char **old = manifest_read(outdir, &oldtext);
+    while (old[nold])
+        nold++;
+    qsort(old, nold, sizeof(*old), cmp_str);
+    struct pending *p = xcalloc(n, sizeof(*p));
+    for (size_t i = 0; i < n; i++) {
+        bool manifest = i == set->nr;
+        p[i].rel = manifest ? BUILD_MANIFEST : set->v[i].path;
+        p[i].data = manifest ? mtext : set->v[i].data;
+        p[i].len = manifest ? mlen : set->v[i].len;
+        p[i].may_exist = manifest || listed(old, nold, p[i].rel);
+        p[i].dest = fs_join(outdir, p[i].rel);
+    }
+
+    pfor(n, 0, stage_one, p);
+    int rc = first_failure(p, n);
+    if (!rc) {
+        remove_obsolete(outdir, set, old, nold);
+        pfor(n, 0, publish_one, p);
+        rc = first_failure(p, n);
+    }
+    pending_free(p, n, rc != 0);
+    free(mtext);
     free(old);
     free(oldtext);
-    for (size_t i = 0; i < np; i++) {
-        if (rename(p[i].tmp, p[i].dest)) {
-            fprintf(stderr, "wfgen: cannot write '%s': %s\n", p[i].dest, strerror(errno));
-            unlink(p[i].tmp);
-            rc = -1;
-        }
-        free(p[i].tmp);
-        free(p[i].dest);
-    }
-    free(p);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 
 struct build_opts {
     bool allow_placeholders; /* treat ${...} in definitions as opaque (validate only) */
+    unsigned jobs;           /* threads compiling workflows; 0 = one per CPU */
 };
 
 /*

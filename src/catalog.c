@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ struct ck {
 
 /*
  * Compiled patterns are cached for the life of the process: a catalog of 10,000
- * workflows checks the same few patterns 10,000 times each.
+ * workflows checks the same few patterns 10,000 times each. Build threads share them.
  */
 static const regex_t *compiled(const char *re)
 {
@@ -50,13 +51,18 @@ static const regex_t *compiled(const char *re)
         regex_t rx;
     } cache[16];
     static size_t n;
-    for (size_t i = 0; i < n; i++)
-        if (cache[i].re == re)
-            return &cache[i].rx;
-    if (n == ARRAY_SIZE(cache) || regcomp(&cache[n].rx, re, REG_EXTENDED | REG_NOSUB))
-        BUG("cannot compile pattern %s", re);
-    cache[n].re = re;
-    return &cache[n++].rx;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    size_t i = 0;
+    while (i < n && cache[i].re != re)
+        i++;
+    if (i == n) {
+        if (n == ARRAY_SIZE(cache) || regcomp(&cache[n].rx, re, REG_EXTENDED | REG_NOSUB))
+            BUG("cannot compile pattern %s", re);
+        cache[n++].re = re;
+    }
+    pthread_mutex_unlock(&lock);
+    return &cache[i].rx;
 }
 
 static int check_pattern(struct ck *ck, const json_t *v, struct loc loc, const char *re,

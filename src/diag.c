@@ -107,6 +107,18 @@ void diag_truncate(struct diag_list *dl, size_t from)
         diag_free_one(&dl->v[--dl->nr]);
 }
 
+void diag_move(struct diag_list *dst, struct diag_list *src)
+{
+    VEC_GROW(dst->v, dst->nr + src->nr, dst->alloc);
+    for (size_t i = 0; i < src->nr; i++) {
+        dst->v[dst->nr] = src->v[i];
+        dst->v[dst->nr].seq = dst->nr;
+        dst->nr++;
+    }
+    free(src->v);
+    *src = (struct diag_list)DIAG_LIST_INIT;
+}
+
 void diag_release(struct diag_list *dl)
 {
     diag_truncate(dl, 0);

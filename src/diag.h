@@ -71,6 +71,8 @@ bool diag_failed(const struct diag_list *dl, bool werror);
 void diag_sort(struct diag_list *dl);
 /* Drops the diagnostics from index `from` on (used when a result is discarded). */
 void diag_truncate(struct diag_list *dl, size_t from);
+/* Appends every diagnostic of `src` to `dst`, as if added there in order; empties src. */
+void diag_move(struct diag_list *dst, struct diag_list *src);
 void diag_release(struct diag_list *dl);
 
 enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };

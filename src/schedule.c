@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,9 +749,33 @@ int sched_parse(const char *text, struct sched_expr *out, struct sched_err *err)
  * rule string for years past the table), so wfgen does not carry its own reader. We
  * only ask it for UTC -> local (localtime_r) and derive local -> UTC ourselves, so gap
  * and overlap handling does not depend on mktime's tm_isdst guesses. TZ is set to the
- * zone's absolute file path for the duration of one public call, then restored; like
- * setenv itself this is not thread-safe (wfgen is single-threaded).
+ * zone's absolute file path for the duration of one public call, then restored. Since
+ * TZ is process-wide, a session holds zone_lock (recursive: sessions nest), which also
+ * guards the caches below; build threads convert times one at a time.
  */
+static pthread_once_t zone_lock_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t zone_lock_mutex;
+
+static void zone_lock_init(void)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&zone_lock_mutex, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+static void zone_lock(void)
+{
+    pthread_once(&zone_lock_once, zone_lock_init);
+    pthread_mutex_lock(&zone_lock_mutex);
+}
+
+static void zone_unlock(void)
+{
+    pthread_mutex_unlock(&zone_lock_mutex);
+}
+
 struct tz_session {
     char *saved;
     bool had;
@@ -773,14 +798,16 @@ bool sched_tz_valid(const char *tz)
     static size_t nmemo;
     if (!tz || strlen(tz) > SCHED_TZ_MAX)
         return false;
-    for (size_t i = 0; i < nmemo; i++)
-        if (!strcmp(memo[i].name, tz))
-            return memo[i].ok;
-    bool ok = tz_valid_uncached(tz);
-    if (nmemo < ARRAY_SIZE(memo)) {
+    zone_lock();
+    size_t i = 0;
+    while (i < nmemo && strcmp(memo[i].name, tz))
+        i++;
+    bool ok = i < nmemo ? memo[i].ok : tz_valid_uncached(tz);
+    if (i == nmemo && nmemo < ARRAY_SIZE(memo)) {
         strcpy(memo[nmemo].name, tz);
         memo[nmemo++].ok = ok;
     }
+    zone_unlock();
     return ok;
 }
 
@@ -822,6 +849,7 @@ static int tz_enter(struct tz_session *s, const char *tz)
 {
     if (!sched_tz_valid(tz))
         return -1;
+    zone_lock();
     const char *old = getenv("TZ");
     s->had = old != NULL;
     s->saved = old ? xstrdup(old) : NULL;
@@ -841,6 +869,7 @@ static void tz_leave(struct tz_session *s)
     free(s->saved);
     s->saved = NULL;
     tzset();
+    zone_unlock();
 }
 
 /* The UTC offset (seconds east) in force at instant t, in the entered zone. */
@@ -1226,8 +1255,11 @@ int sched_dst_risk(const struct sched_expr *e, const char *tz, int64_t from_utc,
         from = from > l - 2 * 86400 ? from : l - 2 * 86400;
         to = to < l + 2 * 86400 ? to : l + 2 * 86400;
     }
+    zone_lock(); /* z lives in a cache another thread may refill */
     const struct zone_changes *z = zone_changes_get(tz, from, to);
-    return z ? dst_in_zone(z, e, out) : -1;
+    int rc = z ? dst_in_zone(z, e, out) : -1;
+    zone_unlock();
+    return rc;
 }
 
 /* ==== ISO 8601 ==================================================================== */

@@ -4,9 +4,12 @@
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Build threads load definitions at the same time; the lock guards the registry. */
+static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct srcfile **files;
 static size_t nfiles, files_alloc;
 
@@ -25,8 +28,10 @@ static struct srcfile *register_file(const char *name, char *buf, size_t len)
         VEC_GROW(f->line_starts, f->nlines + 1, alloc);
         f->line_starts[f->nlines++] = i + 1;
     }
+    pthread_mutex_lock(&files_lock);
     VEC_GROW(files, nfiles + 1, files_alloc);
     files[nfiles++] = f;
+    pthread_mutex_unlock(&files_lock);
     return f;
 }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,19 +97,20 @@ static int write_all(int fd, const char *p, size_t len)
  */
 static int ensure_dir_of(const char *path)
 {
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     static char *last;
     char *dir = fs_dirname(path);
-    if (last && !strcmp(last, dir)) {
-        free(dir);
-        return 0;
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (!last || strcmp(last, dir)) {
+        rc = fs_mkdir_p(dir);
+        free(last);
+        last = rc ? NULL : dir;
+        dir = rc ? dir : NULL;
     }
-    if (fs_mkdir_p(dir)) {
-        free(dir);
-        return -1;
-    }
-    free(last);
-    last = dir;
-    return 0;
+    pthread_mutex_unlock(&lock);
+    free(dir);
+    return rc;
 }
 
 int fs_write_temp(const char *path, const void *data, size_t len, char **tmp_out)

@@ -29,6 +29,16 @@ void outset_add_json(struct outset *set, const json_t *v, const char *fmt, ...)
     strbuf_release(&path);
 }
 
+void outset_move(struct outset *dst, struct outset *src)
+{
+    VEC_GROW(dst->v, dst->nr + src->nr, dst->alloc);
+    if (src->nr)
+        memcpy(dst->v + dst->nr, src->v, src->nr * sizeof(*src->v));
+    dst->nr += src->nr;
+    free(src->v);
+    *src = (struct outset)OUTSET_INIT;
+}
+
 static int cmp_path(const void *a, const void *b)
 {
     return strcmp(((const struct outfile *)a)->path, ((const struct outfile *)b)->path);

@@ -37,6 +37,8 @@ void outset_add(struct outset *set, const char *path, char *data, size_t len);
  */
 void outset_add_json(struct outset *set, const json_t *v, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends every file of `src` to `dst`; empties src. */
+void outset_move(struct outset *dst, struct outset *src);
 /* Sorts by path (the order files are written and listed in); a path twice is a BUG. */
 void outset_sort(struct outset *set);
 /* Binary search; the set must be sorted. */

@@ -477,15 +477,6 @@ static int emit_ops_files(const struct catalog *cat, struct outset *out,
     return rc;
 }
 
-/* True when `out` holds `path` (it need not be sorted yet). */
-static bool has_file(const struct outset *out, const char *path)
-{
-    for (size_t i = 0; i < out->nr; i++)
-        if (!strcmp(out->v[i].path, path))
-            return true;
-    return false;
-}
-
 /*
  * Points callback_policy_file of each workflow whose build wrote
  * iam/<key>.callback.policy.json (it has an ECS callback step) at that file.
@@ -497,7 +488,7 @@ static void set_callback_policies(const struct catalog *cat, const struct outset
     for (size_t i = 0; i < cat->nwf; i++) {
         const char *key = cat->wf[i].key;
         char *path = xasprintf("iam/%s.callback.policy.json", key);
-        if (has_file(out, path)) {
+        if (outset_find(out, path)) {
             char *rel = xasprintf("../%s", path);
             set_str(json_object_get(wfs, key), "callback_policy_file", rel);
             free(rel);

@@ -25,7 +25,8 @@
  * state_machines/_wfgen_cleanup.asl.json and iam/_wfgen_cleanup.policy.json. Each
  * <name>.tf.tmpl comes from cat->templates_dir when that folder holds it, else from
  * tmpl_builtin_dir(). Template problems are BUILD_TEMPLATE errors. Returns 0, or -1
- * after adding diagnostics, in which case nothing was added to `out`.
+ * after adding diagnostics, in which case nothing was added to `out`. `out` must be
+ * sorted (outset_sort): the callback policies already in it are looked up.
  */
 int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl);
 

@@ -2,6 +2,7 @@
 #include "helpers.h"
 
 #include "base/fsutil.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "build.h"
 
@@ -133,12 +134,109 @@ static void test_build_write_failure_changes_nothing(void **state)
     free(cmd);
 }
 
+/*
+ * A catalog whose workflows give outputs, warnings (a zone with daylight saving under
+ * Dates:), errors and, at index 13, an unreadable definition (a folder).
+ */
+static char *write_mixed_catalog(void)
+{
+    char *root = path_in("mixed");
+    char *defs = fs_join(root, "definitions");
+    assert_int_equal(fs_mkdir_p(defs), 0);
+    struct strbuf cat = STRBUF_INIT;
+    strbuf_adds(&cat, "version: 1\nproject: acme\nenv: dev\n"
+                      "aws: { region: eu-west-1, account_id: \"111122223333\" }\n"
+                      "defaults: { timezone: Asia/Tokyo, timeout: 1h }\nworkflows:\n");
+    static const char *const kinds[] = {
+        "StartAt: A\nStates:\n  A: { Type: Pass, Next: B }\n  B: { Type: Succeed }\n",
+        "StartAt: D\nStates:\n  D:\n    Type: Pass\n    Dates: { day: { shift: -1d } }\n"
+        "    End: true\n",
+        "StartAt: A\nStates:\n  A: { Type: Pass, Next: Nowhere }\n",
+        "StartAt: T\nStates:\n  T:\n    Type: Task\n"
+        "    Resource: arn:aws:states:::lambda:invoke\n"
+        "    Arguments: { FunctionName: f }\n    QueryLanguage: JSONata\n    End: true\n",
+    };
+    for (int i = 0; i < 24; i++) {
+        strbuf_addf(&cat, "  - key: wf_%02d\n    schedule: rate(1 day)\n", i);
+        if (i % 4 == 1)
+            strbuf_adds(&cat, "    timezone: Europe/Berlin\n");
+        char *def = xasprintf("%s/wf_%02d.asl.yaml", defs, i);
+        if (i == 13)
+            assert_int_equal(mkdir(def, 0755), 0);
+        else
+            assert_int_equal(fs_write_atomic(def, kinds[i % 4], strlen(kinds[i % 4])), 0);
+        free(def);
+    }
+    char *catpath = fs_join(root, "workflows.yaml");
+    assert_int_equal(fs_write_atomic(catpath, cat.buf, cat.len), 0);
+    strbuf_release(&cat);
+    free(defs);
+    free(root);
+    return catpath;
+}
+
+/* One compile's outcome as text: return code, diagnostics, then every output file. */
+static char *compile_text(const char *catpath, unsigned jobs, bool missing_ok)
+{
+    struct catalog cat;
+    struct diag_list dl = DIAG_LIST_INIT;
+    struct outset out = OUTSET_INIT;
+    struct build_opts opts = {.jobs = jobs};
+    if (catalog_load(&cat, catpath, &dl))
+        fail_msg("catalog: %s", dl.nr ? dl.v[0].msg : "?");
+    int rc = build_compile(&cat, &opts, &out, &dl);
+    assert_int_equal(rc, missing_ok ? -2 : -1);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "rc %d\n", rc);
+    diag_sort(&dl);
+    for (size_t i = 0; i < dl.nr; i++)
+        strbuf_addf(&sb, "%u:%u %s\n", dl.v[i].loc.line, dl.v[i].loc.col, dl.v[i].msg);
+    for (size_t i = 0; i < out.nr; i++) {
+        strbuf_addf(&sb, "== %s\n", out.v[i].path);
+        strbuf_add(&sb, out.v[i].data, out.v[i].len);
+    }
+    outset_release(&out);
+    diag_release(&dl);
+    catalog_release(&cat);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* Compiling on several threads gives the bytes and diagnostics of one thread. */
+static void test_build_parallel_compile_is_deterministic(void **state)
+{
+    (void)state;
+    char *catpath = write_mixed_catalog();
+    char *one = compile_text(catpath, 1, true);
+    assert_non_null(strstr(one, "wf_01"));    /* earlier workflows' outputs are kept */
+    assert_null(strstr(one, "== iam/wf_20")); /* nothing after the unreadable one */
+    for (unsigned jobs = 2; jobs <= 8; jobs *= 2) {
+        char *many = compile_text(catpath, jobs, true);
+        assert_string_equal(many, one);
+        free(many);
+    }
+    /* With a readable file there, every workflow compiles: errors and outputs. */
+    char *def = fs_join(dir, "mixed/definitions/wf_13.asl.yaml");
+    static const char good[] = "StartAt: A\nStates:\n  A: { Type: Succeed }\n";
+    assert_int_equal(rmdir(def), 0);
+    assert_int_equal(fs_write_atomic(def, good, strlen(good)), 0);
+    char *serial = compile_text(catpath, 1, false);
+    char *parallel = compile_text(catpath, 4, false);
+    assert_non_null(strstr(serial, "Nowhere"));
+    assert_string_equal(parallel, serial);
+    free(def);
+    free(serial);
+    free(parallel);
+    free(one);
+    free(catpath);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_write_and_check),
         cmocka_unit_test(test_build_manifest_never_escapes),
         cmocka_unit_test(test_build_write_failure_changes_nothing),
+        cmocka_unit_test(test_build_parallel_compile_is_deterministic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
