@@ -245,6 +245,16 @@ static char **manifest_read(const char *outdir, char **text)
 /* ---- write
  * ------------------------------------------------------------------------------ */
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool listed(char **sorted, size_t n, const char *path)
+{
+    return bsearch(&path, sorted, n, sizeof(*sorted), cmp_str) != NULL;
+}
+
 /* One file of the set on its way into the output folder. */
 struct pending {
     const char *rel, *data;
@@ -252,7 +262,31 @@ struct pending {
     bool may_exist;   /* the previous manifest lists it, so it may hold these bytes */
     char *dest, *tmp; /* tmp: NULL when the file already holds the bytes */
     int err;          /* errno of a failed write or rename */
+    bool same;        /* build_check: the file holds the bytes */
 };
+
+/* The set's files, then the manifest, each with its destination under outdir. */
+static struct pending *pending_new(const char *outdir, const struct outset *set,
+                                   const char *mtext, size_t mlen, char **old,
+                                   size_t nold)
+{
+    struct pending *p = xcalloc(set->nr + 1, sizeof(*p));
+    for (size_t i = 0; i <= set->nr; i++) {
+        bool manifest = i == set->nr;
+        p[i].rel = manifest ? BUILD_MANIFEST : set->v[i].path;
+        p[i].data = manifest ? mtext : set->v[i].data;
+        p[i].len = manifest ? mlen : set->v[i].len;
+        p[i].may_exist = manifest || !old || listed(old, nold, p[i].rel);
+        p[i].dest = fs_join(outdir, p[i].rel);
+    }
+    return p;
+}
+
+static void compare_one(size_t i, void *ctx)
+{
+    struct pending *p = (struct pending *)ctx + i;
+    p->same = fs_same_content(p->dest, p->data, p->len);
+}
 
 static void stage_one(size_t i, void *ctx)
 {
@@ -296,16 +330,6 @@ static void pending_free(struct pending *p, size_t n, bool unlink_tmp)
     free(p);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool listed(char **sorted, size_t n, const char *path)
-{
-    return bsearch(&path, sorted, n, sizeof(*sorted), cmp_str) != NULL;
-}
-
 /* Removes the files of the previous manifest that the set no longer has. */
 static void remove_obsolete(const char *outdir, const struct outset *set, char **old,
                             size_t nold)
@@ -335,15 +359,7 @@ int build_write(const char *outdir, const struct outset *set)
     while (old[nold])
         nold++;
     qsort(old, nold, sizeof(*old), cmp_str);
-    struct pending *p = xcalloc(n, sizeof(*p));
-    for (size_t i = 0; i < n; i++) {
-        bool manifest = i == set->nr;
-        p[i].rel = manifest ? BUILD_MANIFEST : set->v[i].path;
-        p[i].data = manifest ? mtext : set->v[i].data;
-        p[i].len = manifest ? mlen : set->v[i].len;
-        p[i].may_exist = manifest || listed(old, nold, p[i].rel);
-        p[i].dest = fs_join(outdir, p[i].rel);
-    }
+    struct pending *p = pending_new(outdir, set, mtext, mlen, old, nold);
 
     pfor(n, 0, stage_one, p);
     int rc = first_failure(p, n);
@@ -359,37 +375,45 @@ int build_write(const char *outdir, const struct outset *set)
     return rc;
 }
 
-size_t build_check(const char *outdir, const struct outset *set, FILE *report)
+/* Lists the files of the previous manifest that the set no longer has. */
+static size_t report_obsolete(const char *outdir, const struct outset *set, FILE *report)
 {
-    size_t stale = 0;
-    for (size_t i = 0; i < set->nr; i++) {
-        char *dest = fs_join(outdir, set->v[i].path);
-        if (!fs_same_content(dest, set->v[i].data, set->v[i].len)) {
-            fprintf(report, "%s: %s\n", fs_exists(dest) ? "stale" : "missing", dest);
-            stale++;
-        }
-        free(dest);
-    }
+    size_t n = 0;
     char *oldtext;
     char **old = manifest_read(outdir, &oldtext);
     for (size_t i = 0; old[i]; i++) {
         char *gone = fs_join(outdir, old[i]);
         if (!outset_find(set, old[i]) && fs_exists(gone)) {
             fprintf(report, "obsolete: %s\n", gone);
-            stale++;
+            n++;
         }
         free(gone);
     }
     free(old);
     free(oldtext);
-    size_t mlen;
+    return n;
+}
+
+static size_t report_differing(const struct pending *p, FILE *report)
+{
+    if (p->same)
+        return 0;
+    fprintf(report, "%s: %s\n", fs_exists(p->dest) ? "stale" : "missing", p->dest);
+    return 1;
+}
+
+/* Compares every file on the thread pool; reports files, obsolete ones, manifest. */
+size_t build_check(const char *outdir, const struct outset *set, FILE *report)
+{
+    size_t stale = 0, mlen;
     char *mtext = manifest_text(set, &mlen);
-    char *mpath = fs_join(outdir, BUILD_MANIFEST);
-    if (!fs_same_content(mpath, mtext, mlen)) {
-        fprintf(report, "%s: %s\n", fs_exists(mpath) ? "stale" : "missing", mpath);
-        stale++;
-    }
-    free(mpath);
+    struct pending *p = pending_new(outdir, set, mtext, mlen, NULL, 0);
+    pfor(set->nr + 1, 0, compare_one, p);
+    for (size_t i = 0; i < set->nr; i++)
+        stale += report_differing(&p[i], report);
+    stale += report_obsolete(outdir, set, report);
+    stale += report_differing(&p[set->nr], report);
+    pending_free(p, set->nr + 1, false);
     free(mtext);
     return stale;
 }

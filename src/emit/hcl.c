@@ -119,6 +119,8 @@ static const struct {
 
 static bool is_extender(uint32_t cp)
 {
+    if (cp < extenders[0].lo)
+        return false; /* ASCII and Latin-1: the common case, settled at once */
     for (size_t i = 0; i < ARRAY_SIZE(extenders); i++)
         if (cp >= extenders[i].lo && cp <= extenders[i].hi)
             return true;
