@@ -118,12 +118,15 @@ asan:
 	@$(MAKE) --no-print-directory VARIANT=san WERROR=1 all unit replay golden
 
 # ThreadSanitizer over what runs on several threads: build's compile and write of a
-# generated 200-workflow catalog, and the parallel-compile unit test.
+# generated 300-workflow catalog (enough for the parallel HCL path), and the
+# parallel-compile and large-object HCL unit tests.
 tsan:
-	@$(MAKE) --no-print-directory VARIANT=tsan WERROR=1 all build/tsan/tests/test_build
-	@d=$$(mktemp -d) && bench/gen_catalog.sh 200 $$d >/dev/null && \
+	@$(MAKE) --no-print-directory VARIANT=tsan WERROR=1 all build/tsan/tests/test_build \
+	  build/tsan/tests/test_hcl
+	@d=$$(mktemp -d) && bench/gen_catalog.sh 300 $$d >/dev/null && \
 	  (cd $$d && TSAN_OPTIONS=halt_on_error=1 $(abspath build/tsan/wfgen) build >/dev/null) && \
-	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_build >/dev/null; rc=$$?; \
+	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_build >/dev/null && \
+	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_hcl >/dev/null; rc=$$?; \
 	  rm -rf $$d; exit $$rc
 
 valgrind: $(BIN) $(UNIT_BIN)

@@ -5,6 +5,7 @@
  */
 #include "emit/hcl.h"
 
+#include "base/pfor.h"
 #include "base/xalloc.h"
 
 #include <stdint.h>
@@ -200,7 +201,26 @@ struct attr {
     size_t cols;
     bool multi;
     const json_t *value;
+    struct strbuf rendered; /* the value, when rendered ahead (large objects) */
 };
+
+/*
+ * An object with this many attributes (the workflows map of a large catalog) has its
+ * multi-line values rendered on the thread pool first; they do not depend on each other.
+ */
+#define HCL_PARALLEL_MIN 256
+
+struct ahead {
+    struct attr *a;
+    unsigned indent;
+};
+
+static void render_ahead(size_t i, void *ctx)
+{
+    struct ahead *h = ctx;
+    if (h->a[i].multi)
+        hcl_value(&h->a[i].rendered, h->a[i].value, h->indent);
+}
 
 /*
  * Writes the attributes of a non-empty object, one per line. Each run of consecutive
@@ -219,8 +239,12 @@ static void write_object(struct strbuf *sb, const json_t *obj, unsigned indent)
         a[i].cols = hcl_columns(a[i].text.buf, a[i].text.len);
         a[i].value = json_object_iter_value(it);
         a[i].multi = is_multiline(a[i].value);
+        strbuf_init(&a[i].rendered);
         i++;
     }
+    struct ahead ahead = {a, indent + HCL_INDENT};
+    if (n >= HCL_PARALLEL_MIN)
+        pfor(n, 0, render_ahead, &ahead);
 
     strbuf_adds(sb, "{\n");
     for (size_t start = 0; start < n;) {
@@ -233,7 +257,10 @@ static void write_object(struct strbuf *sb, const json_t *obj, unsigned indent)
             strbuf_add(sb, a[k].text.buf, a[k].text.len);
             strbuf_addrep(sb, ' ', a[k].multi ? 1 : width - a[k].cols + 1);
             strbuf_adds(sb, "= ");
-            hcl_value(sb, a[k].value, indent + HCL_INDENT);
+            if (a[k].rendered.len)
+                strbuf_add(sb, a[k].rendered.buf, a[k].rendered.len);
+            else
+                hcl_value(sb, a[k].value, indent + HCL_INDENT);
             strbuf_addch(sb, '\n');
         }
         start = end;
@@ -241,8 +268,10 @@ static void write_object(struct strbuf *sb, const json_t *obj, unsigned indent)
     strbuf_addrep(sb, ' ', indent);
     strbuf_addch(sb, '}');
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         strbuf_release(&a[i].text);
+        strbuf_release(&a[i].rendered);
+    }
     free(a);
 }
 

@@ -10,6 +10,7 @@
 #include "emit/terraform.h"
 
 #include "base/fsutil.h"
+#include "base/pfor.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "emit/iam.h"
@@ -333,10 +334,33 @@ static char *group_name(const struct catalog *cat)
     return g;
 }
 
+struct wf_vars {
+    const struct catalog *cat;
+    json_t **v;
+};
+
+static void workflow_vars_one(size_t i, void *ctx)
+{
+    struct wf_vars *w = ctx;
+    w->v[i] = workflow_new(&w->cat->wf[i]);
+}
+
+/* Every workflow's variables, made on the thread pool, keyed in catalog order. */
+static json_t *workflows_new(const struct catalog *cat)
+{
+    json_t *wfs = json_object();
+    struct wf_vars w = {cat, xcalloc(cat->nwf + 1, sizeof(json_t *))};
+    pfor(cat->nwf, 0, workflow_vars_one, &w);
+    for (size_t i = 0; i < cat->nwf; i++)
+        json_object_set_new(wfs, cat->wf[i].key, w.v[i]);
+    free(w.v);
+    return wfs;
+}
+
 json_t *tf_template_vars(const struct catalog *cat)
 {
     json_t *vars = json_object(), *aws = json_object(), *tf = json_object();
-    json_t *provider = json_object(), *wfs = json_object();
+    json_t *provider = json_object();
     char *group = group_name(cat);
 
     set_str(vars, "project", cat->project);
@@ -351,9 +375,7 @@ json_t *tf_template_vars(const struct catalog *cat)
     set_str(provider, "version", TF_AWS_VERSION);
     json_object_set_new(tf, "aws_provider", provider);
     json_object_set_new(vars, "terraform", tf);
-    for (size_t i = 0; i < cat->nwf; i++)
-        json_object_set_new(wfs, cat->wf[i].key, workflow_new(&cat->wf[i]));
-    json_object_set_new(vars, "workflows", wfs);
+    json_object_set_new(vars, "workflows", workflows_new(cat));
     struct cat_names nm;
     naming_derive_catalog(&nm, cat->project, cat->env);
     json_object_set_new(vars, "ops", ops_new(cat, &nm));

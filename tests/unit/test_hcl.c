@@ -4,6 +4,7 @@
  */
 #include "helpers.h"
 
+#include "base/strbuf.h"
 #include "emit/hcl.h"
 
 /* Renders the JSON text `json` at `indent` and compares with `expected`. */
@@ -140,6 +141,31 @@ static void test_hcl_nesting_and_indent(void **state)
           "  }");
 }
 
+/* A large object (values rendered ahead on threads) keeps its order and layout. */
+static void test_hcl_large_object(void **state)
+{
+    (void)state;
+    struct strbuf json = STRBUF_INIT, want = STRBUF_INIT;
+    strbuf_adds(&json, "{");
+    strbuf_adds(&want, "{\n");
+    for (int i = 0; i < 600; i++) {
+        if (i % 3 == 2) { /* single-line values between the blocks, aligned per run */
+            strbuf_addf(&json, "%s\"s%03d\": %d", i ? "," : "", i, i);
+            strbuf_addf(&want, "  s%03d = %d\n", i, i);
+            continue;
+        }
+        strbuf_addf(&json, "%s\"w%03d\": {\"n\": %d, \"name\": \"x%d\"}", i ? "," : "", i,
+                    i, i);
+        strbuf_addf(&want, "  w%03d = {\n    n    = %d\n    name = \"x%d\"\n  }\n", i, i,
+                    i);
+    }
+    strbuf_adds(&json, "}");
+    strbuf_adds(&want, "}");
+    check(json.buf, 0, want.buf);
+    strbuf_release(&json);
+    strbuf_release(&want);
+}
+
 static void test_hcl_lists(void **state)
 {
     (void)state;
@@ -179,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_hcl_alignment_counts_graphemes),
         cmocka_unit_test(test_hcl_nesting_and_indent),
         cmocka_unit_test(test_hcl_lists),
+        cmocka_unit_test(test_hcl_large_object),
         cmocka_unit_test(test_hcl_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
