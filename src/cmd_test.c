@@ -124,17 +124,21 @@ static void run_suite(struct test_ctx *tc, struct suite *s, const struct test_ar
     }
     char *role = xasprintf("arn:%s:iam::%s:role/%s", tc->cat.partition,
                            tc->cat.account_id, wf->names.role);
+    /* One cache for the suite's cases: the definition is the same for all of them. */
+    struct interp_cache *cache = interp_cache_new();
     const struct interp_opts base = {
         .partition = tc->cat.partition,
         .region = tc->cat.region,
         .account_id = tc->cat.account_id,
         .machine_name = wf->names.state_machine,
         .role_arn = role,
+        .cache = cache,
     };
     struct coverage cov;
     if (a->coverage)
         coverage_init(&cov, s->def.root);
-    wftest_junit_suite(&tc->junit, wf->key);
+    if (a->junit) /* collected only for a report that was asked for */
+        wftest_junit_suite(&tc->junit, wf->key);
     for (size_t i = 0; i < s->tf.ncases; i++) {
         const struct wftest_case *c = &s->tf.cases[i];
         struct wftest_result res;
@@ -142,7 +146,8 @@ static void run_suite(struct test_ctx *tc, struct suite *s, const struct test_ar
         printf("%s %s: %s\n", res.passed ? "PASS" : "FAIL", wf->key, c->name);
         if (res.failure)
             print_failure(res.failure);
-        wftest_junit_case(&tc->junit, c->name, res.failure);
+        if (a->junit)
+            wftest_junit_case(&tc->junit, c->name, res.failure);
         if (res.passed)
             tc->passed++;
         else
@@ -153,6 +158,7 @@ static void run_suite(struct test_ctx *tc, struct suite *s, const struct test_ar
         coverage_report(&cov, wf->key, stdout);
         coverage_release(&cov);
     }
+    interp_cache_free(cache);
     free(role);
 }
 

@@ -297,12 +297,21 @@ static json_t *build_mocks(struct loader *ld, const char *case_name, json_t *moc
         json_object_set_new(responses, state, resp);
         json_object_set_new(tc, state, json_string(state));
     }
-    json_t *doc = NULL;
-    if (!bad)
-        doc = json_pack("{s:{s:{s:{s:O}}},s:O}", "StateMachines", MOCK_MACHINE,
-                        "TestCases", case_name, tc, "MockedResponses", responses);
-    json_decref(tc);
-    json_decref(responses);
+    if (bad) {
+        json_decref(tc);
+        json_decref(responses);
+        return NULL;
+    }
+    /* {"StateMachines": {MOCK_MACHINE: {"TestCases": {case_name: tc}}},
+        "MockedResponses": responses}, built directly: json_pack would parse its
+       format string for every case of a long file */
+    json_t *cases = json_object(), *machine = json_object(), *machines = json_object();
+    json_object_set_new(cases, case_name, tc);
+    json_object_set_new(machine, "TestCases", cases);
+    json_object_set_new(machines, MOCK_MACHINE, machine);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "StateMachines", machines);
+    json_object_set_new(doc, "MockedResponses", responses);
     return doc;
 }
 
@@ -403,18 +412,25 @@ static void load_time(struct loader *ld, struct wftest_case *c, json_t *obj)
                kind_of(c->input));
 }
 
-/* Finds an earlier case named like case i; returns its index or -1. */
-static long earlier_case(const struct wftest_file *tf, size_t i)
+/*
+ * Finds an earlier case named like case i; returns its index or -1. `seen` maps the
+ * names met so far to their first case (a JSON object as a hash table: a file of
+ * thousands of cases must not compare every pair).
+ */
+static long earlier_case(const struct wftest_file *tf, json_t *seen, size_t i)
 {
-    if (!tf->cases[i].name)
+    const char *name = tf->cases[i].name;
+    if (!name)
         return -1;
-    for (size_t j = 0; j < i; j++)
-        if (tf->cases[j].name && !strcmp(tf->cases[j].name, tf->cases[i].name))
-            return (long)j;
+    json_t *first = json_object_get(seen, name);
+    if (first)
+        return (long)json_integer_value(first);
+    json_object_set_new(seen, name, json_integer((json_int_t)i));
     return -1;
 }
 
-static void load_case(struct loader *ld, struct wftest_file *tf, json_t *list, size_t i)
+static void load_case(struct loader *ld, struct wftest_file *tf, json_t *list, size_t i,
+                      json_t *seen)
 {
     struct wftest_case *c = &tf->cases[i];
     json_t *obj = json_array_get(list, i);
@@ -426,7 +442,7 @@ static void load_case(struct loader *ld, struct wftest_file *tf, json_t *list, s
     }
     check_keys(ld, obj, case_fields, "a test case");
     c->name = json_string_value(typed(obj, "name", case_fields));
-    long first = earlier_case(tf, i);
+    long first = earlier_case(tf, seen, i);
     if (first >= 0) {
         lerror(ld, D_TEST_DUP_CASE, yload_member_loc(ld->doc, obj, "name"),
                "a test case named '%s' already exists", c->name);
@@ -456,8 +472,10 @@ static int load_doc(struct wftest_file *tf, struct diag_list *dl)
     if (tf->ncases == 0)
         diag_add(dl, D_TEST_NO_CASES, yload_member_loc(&tf->doc, root, "cases"),
                  "the test file holds no cases");
+    json_t *seen = json_object();
     for (size_t i = 0; i < tf->ncases; i++)
-        load_case(&ld, tf, list, i);
+        load_case(&ld, tf, list, i, seen);
+    json_decref(seen);
     return ld.rc;
 }
 
@@ -864,7 +882,7 @@ char *wftest_judge(const struct wftest_expect *e, const struct interp_result *r,
     judge_text(&sb, "cause", e->cause, r->cause, r);
     judge_output(&sb, e->output, r);
     if (e->path || e->visits) {
-        json_t *entered = entered_states(history);
+        json_t *entered = r->entered ? json_incref(r->entered) : entered_states(history);
         if (e->path)
             judge_path(&sb, e->path, entered);
         if (e->visits)
@@ -885,7 +903,10 @@ void wftest_run_case(const struct wftest_case *c, json_t *definition,
     memset(res, 0, sizeof(*res));
     struct interp_opts o = *base;
     o.start_ms = c->start_ms;
-    o.history = true;
+    /* Only path and visits look at the run beyond its result, and only at the states
+       entered: a history (every event's JSON text) would cost most of the run. */
+    o.history = false;
+    o.entered = c->expect.path || c->expect.visits;
     o.trace = NULL;
     o.dryrun = NULL;
     o.redrive = NULL;
@@ -912,7 +933,7 @@ void wftest_run_case(const struct wftest_case *c, json_t *definition,
         build_scheduled_input(c->input ? c->input : empty, c->start_ms, c->has_time);
     struct interp_result r;
     interp_run(definition, input, &o, &r);
-    res->failure = wftest_judge(&c->expect, &r, r.history);
+    res->failure = wftest_judge(&c->expect, &r, NULL);
     res->passed = res->failure == NULL;
     res->states = r.states;
     res->virtual_ms = r.end_ms - c->start_ms;

@@ -102,7 +102,8 @@ void wftest_result_release(struct wftest_result *res);
 
 /*
  * Judges a finished execution against a case's expectations; returns the failure
- * text (new) or NULL when every assertion holds. `history` is the borrowed
+ * text (new) or NULL when every assertion holds. path and visits read the states
+ * entered from r->entered, or (when NULL) from `history`, the borrowed
  * {"events": [...]} of the run.
  */
 char *wftest_judge(const struct wftest_expect *e, const struct interp_result *r,

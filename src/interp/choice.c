@@ -8,6 +8,7 @@
 
 #include "base/xalloc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,51 +18,57 @@ enum test { T_NULL, T_PRESENT, T_NUMERIC, T_STRING, T_BOOLEAN, T_TIMESTAMP };
 
 struct choice_op {
     const char *name;
+    size_t len; /* strlen(name) */
     enum family fam;
     int how;   /* enum cmp, or enum test for FAM_TYPE */
     bool path; /* comparand is a reference path */
 };
 
+#define OP(name, fam, how, path)                                                         \
+    {                                                                                    \
+        name, sizeof(name) - 1, fam, how, path                                           \
+    }
+
 static const struct choice_op ops[] = {
-    {"StringEquals", FAM_STRING, CMP_EQ, false},
-    {"StringEqualsPath", FAM_STRING, CMP_EQ, true},
-    {"StringLessThan", FAM_STRING, CMP_LT, false},
-    {"StringLessThanPath", FAM_STRING, CMP_LT, true},
-    {"StringGreaterThan", FAM_STRING, CMP_GT, false},
-    {"StringGreaterThanPath", FAM_STRING, CMP_GT, true},
-    {"StringLessThanEquals", FAM_STRING, CMP_LE, false},
-    {"StringLessThanEqualsPath", FAM_STRING, CMP_LE, true},
-    {"StringGreaterThanEquals", FAM_STRING, CMP_GE, false},
-    {"StringGreaterThanEqualsPath", FAM_STRING, CMP_GE, true},
-    {"NumericEquals", FAM_NUMERIC, CMP_EQ, false},
-    {"NumericEqualsPath", FAM_NUMERIC, CMP_EQ, true},
-    {"NumericLessThan", FAM_NUMERIC, CMP_LT, false},
-    {"NumericLessThanPath", FAM_NUMERIC, CMP_LT, true},
-    {"NumericGreaterThan", FAM_NUMERIC, CMP_GT, false},
-    {"NumericGreaterThanPath", FAM_NUMERIC, CMP_GT, true},
-    {"NumericLessThanEquals", FAM_NUMERIC, CMP_LE, false},
-    {"NumericLessThanEqualsPath", FAM_NUMERIC, CMP_LE, true},
-    {"NumericGreaterThanEquals", FAM_NUMERIC, CMP_GE, false},
-    {"NumericGreaterThanEqualsPath", FAM_NUMERIC, CMP_GE, true},
-    {"TimestampEquals", FAM_TIMESTAMP, CMP_EQ, false},
-    {"TimestampEqualsPath", FAM_TIMESTAMP, CMP_EQ, true},
-    {"TimestampLessThan", FAM_TIMESTAMP, CMP_LT, false},
-    {"TimestampLessThanPath", FAM_TIMESTAMP, CMP_LT, true},
-    {"TimestampGreaterThan", FAM_TIMESTAMP, CMP_GT, false},
-    {"TimestampGreaterThanPath", FAM_TIMESTAMP, CMP_GT, true},
-    {"TimestampLessThanEquals", FAM_TIMESTAMP, CMP_LE, false},
-    {"TimestampLessThanEqualsPath", FAM_TIMESTAMP, CMP_LE, true},
-    {"TimestampGreaterThanEquals", FAM_TIMESTAMP, CMP_GE, false},
-    {"TimestampGreaterThanEqualsPath", FAM_TIMESTAMP, CMP_GE, true},
-    {"BooleanEquals", FAM_BOOLEAN, CMP_EQ, false},
-    {"BooleanEqualsPath", FAM_BOOLEAN, CMP_EQ, true},
-    {"StringMatches", FAM_MATCH, CMP_EQ, false},
-    {"IsNull", FAM_TYPE, T_NULL, false},
-    {"IsPresent", FAM_TYPE, T_PRESENT, false},
-    {"IsNumeric", FAM_TYPE, T_NUMERIC, false},
-    {"IsString", FAM_TYPE, T_STRING, false},
-    {"IsBoolean", FAM_TYPE, T_BOOLEAN, false},
-    {"IsTimestamp", FAM_TYPE, T_TIMESTAMP, false},
+    OP("StringEquals", FAM_STRING, CMP_EQ, false),
+    OP("StringEqualsPath", FAM_STRING, CMP_EQ, true),
+    OP("StringLessThan", FAM_STRING, CMP_LT, false),
+    OP("StringLessThanPath", FAM_STRING, CMP_LT, true),
+    OP("StringGreaterThan", FAM_STRING, CMP_GT, false),
+    OP("StringGreaterThanPath", FAM_STRING, CMP_GT, true),
+    OP("StringLessThanEquals", FAM_STRING, CMP_LE, false),
+    OP("StringLessThanEqualsPath", FAM_STRING, CMP_LE, true),
+    OP("StringGreaterThanEquals", FAM_STRING, CMP_GE, false),
+    OP("StringGreaterThanEqualsPath", FAM_STRING, CMP_GE, true),
+    OP("NumericEquals", FAM_NUMERIC, CMP_EQ, false),
+    OP("NumericEqualsPath", FAM_NUMERIC, CMP_EQ, true),
+    OP("NumericLessThan", FAM_NUMERIC, CMP_LT, false),
+    OP("NumericLessThanPath", FAM_NUMERIC, CMP_LT, true),
+    OP("NumericGreaterThan", FAM_NUMERIC, CMP_GT, false),
+    OP("NumericGreaterThanPath", FAM_NUMERIC, CMP_GT, true),
+    OP("NumericLessThanEquals", FAM_NUMERIC, CMP_LE, false),
+    OP("NumericLessThanEqualsPath", FAM_NUMERIC, CMP_LE, true),
+    OP("NumericGreaterThanEquals", FAM_NUMERIC, CMP_GE, false),
+    OP("NumericGreaterThanEqualsPath", FAM_NUMERIC, CMP_GE, true),
+    OP("TimestampEquals", FAM_TIMESTAMP, CMP_EQ, false),
+    OP("TimestampEqualsPath", FAM_TIMESTAMP, CMP_EQ, true),
+    OP("TimestampLessThan", FAM_TIMESTAMP, CMP_LT, false),
+    OP("TimestampLessThanPath", FAM_TIMESTAMP, CMP_LT, true),
+    OP("TimestampGreaterThan", FAM_TIMESTAMP, CMP_GT, false),
+    OP("TimestampGreaterThanPath", FAM_TIMESTAMP, CMP_GT, true),
+    OP("TimestampLessThanEquals", FAM_TIMESTAMP, CMP_LE, false),
+    OP("TimestampLessThanEqualsPath", FAM_TIMESTAMP, CMP_LE, true),
+    OP("TimestampGreaterThanEquals", FAM_TIMESTAMP, CMP_GE, false),
+    OP("TimestampGreaterThanEqualsPath", FAM_TIMESTAMP, CMP_GE, true),
+    OP("BooleanEquals", FAM_BOOLEAN, CMP_EQ, false),
+    OP("BooleanEqualsPath", FAM_BOOLEAN, CMP_EQ, true),
+    OP("StringMatches", FAM_MATCH, CMP_EQ, false),
+    OP("IsNull", FAM_TYPE, T_NULL, false),
+    OP("IsPresent", FAM_TYPE, T_PRESENT, false),
+    OP("IsNumeric", FAM_TYPE, T_NUMERIC, false),
+    OP("IsString", FAM_TYPE, T_STRING, false),
+    OP("IsBoolean", FAM_TYPE, T_BOOLEAN, false),
+    OP("IsTimestamp", FAM_TYPE, T_TIMESTAMP, false),
 };
 
 /* ---- comparisons
@@ -236,29 +243,71 @@ static int must_lookup(struct visit *v, const char *path, json_t *doc, json_t **
     return 0;
 }
 
-static const struct choice_op *find_op(json_t *rule, json_t **arg)
+/* What a rule holds, found in one walk over its keys. */
+struct rule_parts {
+    json_t *not_, *and_, *or_;  /* logic members, NULL when absent */
+    json_t *var;                /* Variable */
+    const struct choice_op *op; /* of the operators among the keys, the first in the
+                                   table (a valid rule has one), or NULL */
+    json_t *arg;                /* its comparand */
+};
+
+static const struct choice_op *op_named(const char *key, size_t len)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
-        if ((*arg = json_object_get(rule, ops[i].name)))
-            return &ops[i];
+    for (const struct choice_op *op = ops; op < ops + ARRAY_SIZE(ops); op++)
+        if (op->len == len && op->name[0] == key[0] && !memcmp(op->name, key, len))
+            return op;
     return NULL;
+}
+
+static void rule_parts(json_t *rule, struct rule_parts *p)
+{
+    static const struct {
+        const char *name;
+        size_t len, off;
+    } named[] = {
+        {"Not", 3, offsetof(struct rule_parts, not_)},
+        {"And", 3, offsetof(struct rule_parts, and_)},
+        {"Or", 2, offsetof(struct rule_parts, or_)},
+        {"Variable", 8, offsetof(struct rule_parts, var)},
+    };
+    memset(p, 0, sizeof(*p));
+    for (void *it = json_object_iter(rule); it; it = json_object_iter_next(rule, it)) {
+        const char *key = json_object_iter_key(it);
+        size_t len = json_object_iter_key_len(it);
+        json_t *val = json_object_iter_value(it);
+        size_t i = 0;
+        while (i < ARRAY_SIZE(named) &&
+               (named[i].len != len || memcmp(named[i].name, key, len)))
+            i++;
+        if (i < ARRAY_SIZE(named)) {
+            *(json_t **)((char *)p + named[i].off) = val;
+            continue;
+        }
+        const struct choice_op *op = op_named(key, len);
+        if (op && (!p->op || op < p->op)) {
+            p->op = op;
+            p->arg = val;
+        }
+    }
 }
 
 static int eval_rule(struct visit *v, json_t *rule, json_t *doc, bool *res);
 
-static int eval_logic(struct visit *v, json_t *rule, json_t *doc, bool *res,
+/* Not, And, Or (in that order of precedence); *handled is false for none of them. */
+static int eval_logic(struct visit *v, const struct rule_parts *p, json_t *doc, bool *res,
                       bool *handled)
 {
-    json_t *sub;
     *handled = true;
-    if ((sub = json_object_get(rule, "Not"))) {
-        if (eval_rule(v, sub, doc, res))
+    if (p->not_) {
+        if (eval_rule(v, p->not_, doc, res))
             return -1;
         *res = !*res;
         return 0;
     }
-    bool is_and = (sub = json_object_get(rule, "And")) != NULL;
-    if (!is_and && !(sub = json_object_get(rule, "Or"))) {
+    bool is_and = p->and_ != NULL;
+    json_t *sub = is_and ? p->and_ : p->or_;
+    if (!sub) {
         *handled = false;
         return 0;
     }
@@ -305,12 +354,14 @@ static int eval_rule(struct visit *v, json_t *rule, json_t *doc, bool *res)
     *res = false;
     if (!json_is_object(rule))
         return visit_runtime(v, "A Choice rule must be an object");
-    int lrc = eval_logic(v, rule, doc, res, &handled);
+    struct rule_parts parts;
+    rule_parts(rule, &parts);
+    int lrc = eval_logic(v, &parts, doc, res, &handled);
     if (handled)
         return lrc;
-    json_t *arg;
-    const struct choice_op *op = find_op(rule, &arg);
-    const char *var = json_string_value(json_object_get(rule, "Variable"));
+    json_t *arg = parts.arg;
+    const struct choice_op *op = parts.op;
+    const char *var = json_string_value(parts.var);
     if (!op || !var)
         return visit_runtime(
             v, "A Choice rule needs a Variable and one comparison operator");
@@ -360,7 +411,7 @@ int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(v->state, "Choices"), i, r)
+    json_array_foreach(vfield(v, SF_CHOICES), i, r)
     {
         bool b;
         if (v->jsonata ? eval_condition(v, r, i, &b) : eval_rule(v, r, doc, &b))
@@ -373,7 +424,7 @@ int choice_eval(struct visit *v, json_t *doc, const char **next, json_t **rule)
         }
     }
     *rule = NULL;
-    *next = json_string_value(json_object_get(v->state, "Default"));
+    *next = json_string_value(vfield(v, SF_DEFAULT));
     if (*next) {
         exec_note(v->t, INTERP_NOTE_CHOICE, v->name, NULL, -1);
         return 0;

@@ -494,18 +494,12 @@ static void run_child(struct visit *v, struct child_run *cr, json_t *processor,
     exec_uuid(ex, name);
     struct exec child = *ex;
     child.events = NULL;
+    child.entered = NULL; /* a child's states are in its own history, not the parent's */
     child.nevents = 0;
     child.history_full = false;
-    char when[32];
-    interp_format_time(start, when);
-    child.ctx_base = json_copy(ex->ctx_base);
-    json_t *exe = json_copy(json_object_get(ex->ctx_base, "Execution"));
-    char *arn = xasprintf("%s:%s", cr->ex_arn, name);
-    json_object_set_new(exe, "Id", json_string(arn));
-    json_object_set(exe, "Input", in);
-    json_object_set_new(exe, "Name", json_string(name));
-    json_object_set_new(exe, "StartTime", json_string(when));
-    json_object_set_new(child.ctx_base, "Execution", exe);
+    /* its Context object is built only if the child reads it */
+    child.ctx_base = NULL;
+    child.base = (struct base_args){in, NULL, name, NULL, start, ex, cr->ex_arn};
     struct thread ct = {&child, start, json_object(), 0};
     struct fail f = {0};
     int rc = exec_machine(&ct, processor, in, out, &f);
@@ -517,10 +511,14 @@ static void run_child(struct visit *v, struct child_run *cr, json_t *processor,
         cr->failed++;
         *out = err_output(&f);
     }
-    if (cr->records)
+    if (cr->records) {
+        char when[32];
+        interp_format_time(start, when);
+        char *arn = xasprintf("%s:%s", cr->ex_arn, name);
         add_record(cr, &f, rc, arn, name, in, *out, when, ct.now);
+        free(arn);
+    }
     fail_release(&f);
-    free(arn);
     json_decref(ct.vars);
     json_decref(child.ctx_base);
 }
@@ -570,7 +568,7 @@ static int write_json(struct visit *v, const char *path, json_t *doc, size_t *si
 static int write_results(struct visit *v, json_t *eff, struct child_run *cr,
                          const char *id, json_t **out)
 {
-    json_t *w = json_object_get(v->state, "ResultWriter"), *params;
+    json_t *w = vfield(v, SF_RESULT_WRITER), *params;
     if (payload(v, w, "Parameters", "Arguments", "ResultWriter/Arguments", eff, &params))
         return -1;
     const char *bucket = json_string_value(json_object_get(params, "Bucket"));
@@ -713,7 +711,7 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
     exec_uuid(ex, id);
     const char *label = json_string_value(json_object_get(v->state, "Label"));
     const char *machine = json_string_value(
-        json_object_get(json_object_get(ex->ctx_base, "StateMachine"), "Name"));
+        json_object_get(json_object_get(exec_ctx_base(ex), "StateMachine"), "Name"));
     char *sm_arn = xasprintf("arn:%s:states:%s:%s:stateMachine:%s/%s", ex->partition,
                              ex->region, ex->account, machine, label ? label : v->name);
     char *run_arn =
@@ -723,7 +721,7 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
                              ex->region, ex->account, machine, label ? label : v->name);
     /* The per-child records feed ResultWriter only: 10,000 children without one would
      * hold megabytes of records for nothing. */
-    json_t *records = json_object_get(v->state, "ResultWriter") ? json_array() : NULL;
+    json_t *records = vfield(v, SF_RESULT_WRITER) ? json_array() : NULL;
     struct child_run cr = {sm_arn, ex_arn, run_arn, records, 0};
     json_t *d = ex->events
                     ? json_pack("{s:I}", "length", (json_int_t)json_array_size(inputs))
@@ -737,7 +735,7 @@ int dmap_run(struct visit *v, json_t *eff, json_t *processor, json_t **result)
     if (over > 0)
         visit_error(v, "States.ExceedToleratedFailureThreshold",
                     "The specified tolerated failure threshold was exceeded");
-    if (!rc && json_object_get(v->state, "ResultWriter"))
+    if (!rc && vfield(v, SF_RESULT_WRITER))
         rc = write_results(v, eff, &cr, id, result);
     else if (!rc)
         *result = json_incref(outs);

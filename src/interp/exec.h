@@ -41,9 +41,22 @@ void fail_move(struct fail *dst, struct fail *src);
 /* ---- execution and threads ------------------------------------------------------------
  */
 
+/* What the Context object's Execution and StateMachine are made of. */
+struct base_args {
+    json_t *input;          /* borrowed execution input */
+    const char *machine;    /* top level: state machine name */
+    const char *name;       /* execution name */
+    const char *role;       /* top level: role ARN */
+    int64_t start;          /* StartTime */
+    struct exec *parent;    /* distributed Map child: the parent execution, else NULL */
+    const char *arn_prefix; /* child: its execution ARN before ":<name>" */
+};
+
 struct exec {
     const struct interp_opts *o;
-    json_t *ctx_base;   /* {"Execution": ..., "StateMachine": ...} */
+    json_t *ctx_base; /* {"Execution": ..., "StateMachine": ...}, NULL until needed:
+                         read it through exec_ctx_base */
+    struct base_args base;
     const char *top_ql; /* the definition's QueryLanguage (NULL: JSONPath) */
     const char *region; /* for task events */
     const char *account;
@@ -52,11 +65,13 @@ struct exec {
     struct intr_rng irng; /* handed to intrinsic functions */
     int64_t deadline;     /* execution timeout instant, or NO_DEADLINE */
     json_t *events;       /* array of history events, or NULL when not requested */
+    json_t *entered;      /* names of the *StateEntered events, or NULL: not requested */
     long nevents;
     long nstates;
     bool history_full;
     json_t *calls; /* state name -> invocations so far (mock numbering) */
     int depth;     /* distributed Map child depth (0 = the execution itself) */
+    struct interp_cache *cache; /* state plans (the caller's or this run's own) */
 };
 
 /* One line of control: the execution itself, a Parallel branch or a Map iteration. */
@@ -67,6 +82,9 @@ struct thread {
     long prev;    /* previousEventId of the next event on this thread */
 };
 
+/* The execution's {"Execution", "StateMachine"} (borrowed), built on first use: most
+ * runs never read the Context object. */
+json_t *exec_ctx_base(struct exec *ex);
 /* Draws 64 random bits from the execution's generator. */
 uint64_t exec_random(struct exec *ex);
 /* A v4 UUID from the execution's generator, into buf (>= 37 bytes). */
@@ -86,19 +104,106 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *start, json
 /* Advances the clock by ms; fails with FK_TIMED_OUT when the deadline passes. */
 int exec_advance(struct thread *t, int64_t ms, struct fail *f);
 
+/* ---- state plans ---------------------------------------------------------------------
+ * What a run derives from a state object once instead of at every visit: its fields by
+ * number rather than by name, its type, and its compiled payload templates. Plans live
+ * in an interp_cache, the run's own or one the caller keeps across runs of a definition.
+ */
+
+/* The fields of a state object the interpreter reads, sorted by name (binary search). */
+#define STATE_FIELDS(X)                                                                  \
+    X(ARGUMENTS, "Arguments")                                                            \
+    X(ASSIGN, "Assign")                                                                  \
+    X(BRANCHES, "Branches")                                                              \
+    X(CATCH, "Catch")                                                                    \
+    X(CAUSE, "Cause")                                                                    \
+    X(CAUSE_PATH, "CausePath")                                                           \
+    X(CHOICES, "Choices")                                                                \
+    X(CREDENTIALS, "Credentials")                                                        \
+    X(DEFAULT, "Default")                                                                \
+    X(ERROR, "Error")                                                                    \
+    X(ERROR_PATH, "ErrorPath")                                                           \
+    X(HEARTBEAT_SECONDS, "HeartbeatSeconds")                                             \
+    X(HEARTBEAT_SECONDS_PATH, "HeartbeatSecondsPath")                                    \
+    X(INPUT_PATH, "InputPath")                                                           \
+    X(ITEM_PROCESSOR, "ItemProcessor")                                                   \
+    X(ITEM_SELECTOR, "ItemSelector")                                                     \
+    X(ITEMS, "Items")                                                                    \
+    X(ITEMS_PATH, "ItemsPath")                                                           \
+    X(ITERATOR, "Iterator")                                                              \
+    X(MAX_CONCURRENCY, "MaxConcurrency")                                                 \
+    X(MAX_CONCURRENCY_PATH, "MaxConcurrencyPath")                                        \
+    X(NEXT, "Next")                                                                      \
+    X(OUTPUT, "Output")                                                                  \
+    X(OUTPUT_PATH, "OutputPath")                                                         \
+    X(PARAMETERS, "Parameters")                                                          \
+    X(QUERY_LANGUAGE, "QueryLanguage")                                                   \
+    X(RESOURCE, "Resource")                                                              \
+    X(RESULT, "Result")                                                                  \
+    X(RESULT_PATH, "ResultPath")                                                         \
+    X(RESULT_SELECTOR, "ResultSelector")                                                 \
+    X(RESULT_WRITER, "ResultWriter")                                                     \
+    X(RETRY, "Retry")                                                                    \
+    X(SECONDS, "Seconds")                                                                \
+    X(SECONDS_PATH, "SecondsPath")                                                       \
+    X(START_AT, "StartAt") /* of a (sub-)machine, which has a plan too */                \
+    X(STATES, "States")                                                                  \
+    X(TIMEOUT_SECONDS, "TimeoutSeconds")                                                 \
+    X(TIMEOUT_SECONDS_PATH, "TimeoutSecondsPath")                                        \
+    X(TIMESTAMP, "Timestamp")                                                            \
+    X(TIMESTAMP_PATH, "TimestampPath")                                                   \
+    X(TYPE, "Type")
+
+enum sfield {
+#define SF_ENUM(id, name) SF_##id,
+    STATE_FIELDS(SF_ENUM)
+#undef SF_ENUM
+        SF_COUNT
+};
+
+/* The payload templates and the paths a plan compiles on first use. */
+enum stmpl { ST_PARAMETERS, ST_RESULT_SELECTOR, ST_ITEM_SELECTOR, ST_ASSIGN, ST_COUNT };
+enum spath { SP_INPUT_PATH, SP_OUTPUT_PATH, SP_RESULT_PATH, SP_COUNT };
+
+struct state_plan {
+    json_t *state;                    /* the state object (the key; borrowed) */
+    const struct state_type *type;    /* NULL for a missing or unknown Type */
+    json_t *f[SF_COUNT];              /* borrowed fields, NULL when absent */
+    struct expr_tmpl *tmpl[ST_COUNT]; /* compiled templates, NULL until used */
+    struct expr_comp *path[SP_COUNT]; /* compiled paths, NULL until used */
+    struct resource *res;             /* Task: the parsed Resource, or NULL */
+    /* The state named by Next (a machine's: by StartAt) in the States object `in`,
+       NULL until looked up: a state object could appear in two machines (YAML
+       aliases), so the object it was looked up in is kept too. */
+    json_t *next_in, *next_state;
+};
+
+struct resource;
+/* Frees a Resource parsed by task.c. */
+void task_resource_free(struct resource *r);
+
+/* The plan of a state object (created on first use, kept in the run's cache). */
+struct state_plan *plan_of(struct exec *ex, json_t *state);
+/* The visited state's template `which` (a field it has), compiled on first use. */
+struct visit;
+const struct expr_tmpl *plan_tmpl(struct visit *v, enum stmpl which);
+
 /* ---- one visit of a state ------------------------------------------------------------
  */
 
 struct visit {
     struct thread *t;
-    const char *name; /* borrowed state name */
-    json_t *state;    /* borrowed state object */
+    const char *name;        /* borrowed state name */
+    json_t *state;           /* borrowed state object */
+    struct state_plan *plan; /* its plan: read fields with vfield() */
     const struct state_type *type;
     json_t *input;   /* borrowed raw input */
+    bool input_ok;   /* input is the previous state's output: within the size limit */
     long entered_id; /* id of the *StateEntered event */
     int64_t entered_ms;
     unsigned retry_count; /* retries so far in this visit */
-    json_t *context;      /* new: Context object for this attempt */
+    json_t *context;      /* new: Context object for this attempt, NULL until built:
+                             read it through visit_ctx */
     bool jsonata;         /* the state's effective QueryLanguage is JSONata */
     json_t *states;       /* new: JSONata $states (input, context, result...), or NULL */
     struct expr_env env;  /* context + vars (+ $states) for evaluations */
@@ -119,6 +224,12 @@ struct state_type {
 
 const struct state_type *states_lookup(const char *type);
 
+/* A field of the visited state (borrowed), or NULL: json_object_get without a hash. */
+static inline json_t *vfield(const struct visit *v, enum sfield f)
+{
+    return v->plan->f[f];
+}
+
 /* Fails the visit with States.Runtime and the AWS cause prefix. Returns -1. */
 int visit_runtime(struct visit *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -133,10 +244,12 @@ char *visit_prefix(const struct visit *v);
 
 /* The pipeline steps shared by state types (each returns 0 or -1). */
 int pipe_input_path(struct visit *v, json_t **out);
-int pipe_template(struct visit *v, const char *field, json_t *doc, json_t **out);
+int pipe_template(struct visit *v, enum stmpl which, json_t *doc, json_t **out);
 int pipe_result_path(struct visit *v, json_t *ref_holder, json_t *result, json_t **out);
 int pipe_output_path(struct visit *v, json_t *doc, json_t **out);
 int pipe_assign(struct visit *v, json_t *assign, json_t *doc);
+/* This attempt's Context object, built on first use (borrowed). */
+json_t *visit_ctx(struct visit *v);
 /* Context object with the given Map item added (for ItemSelector); new reference. */
 json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value);
 
@@ -174,6 +287,10 @@ int visit_query_fail(struct visit *v, const char *field, const char *fmt, ...)
  */
 long hist_add(struct thread *t, const char *type, const char *details_key,
               json_t *details);
+/* The same with the type and the details key given in two parts each (type_a +
+ * type_b, key_a + key_b; key_b may be NULL), joined only when the history is kept. */
+long hist_add_parts(struct thread *t, const char *type_a, const char *type_b,
+                    const char *key_a, const char *key_b, json_t *details);
 /* Compact JSON text of v as a JSON string value (new reference). */
 json_t *hist_text(json_t *v);
 /* {"truncated": false} (new reference). */

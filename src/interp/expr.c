@@ -33,26 +33,32 @@ struct centry {
     struct intr_call *call;
     struct jsonata *ja; /* the text between {% and %} */
     char *error;        /* compile error message, when compiling failed */
+    bool uses_ctx;      /* the text mentions $$ (conservatively: even in a literal) */
 };
 
 static struct centry cache[CACHE_SLOTS];
 static size_t cache_used;
 
+static void centry_release(struct centry *e)
+{
+    free(e->text);
+    jpath_free(e->path);
+    intr_free(e->call);
+    jsonata_free(e->ja);
+    free(e->error);
+    memset(e, 0, sizeof(*e));
+}
+
 void expr_cache_clear(void)
 {
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        struct centry *e = &cache[i];
-        if (!e->text)
-            continue;
-        free(e->text);
-        jpath_free(e->path);
-        intr_free(e->call);
-        jsonata_free(e->ja);
-        free(e->error);
-        memset(e, 0, sizeof(*e));
-    }
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (cache[i].text)
+            centry_release(&cache[i]);
     cache_used = 0;
 }
+
+static void centry_fill(struct centry *e, const char *text, enum jpath_kind kind,
+                        int is_call);
 
 static size_t hash_text(const char *s, enum jpath_kind kind, int is_call)
 {
@@ -75,10 +81,20 @@ static const struct centry *compiled(const char *text, enum jpath_kind kind, int
         i = (i + 1) & (CACHE_SLOTS - 1);
     }
     struct centry *e = &cache[i];
+    centry_fill(e, text, kind, is_call);
+    cache_used++;
+    return e;
+}
+
+/* Compiles text into e (an error message instead when it does not compile). */
+static void centry_fill(struct centry *e, const char *text, enum jpath_kind kind,
+                        int is_call)
+{
     struct jpath_err jerr = {0};
     e->text = xstrdup(text);
     e->kind = kind;
     e->is_call = is_call;
+    e->uses_ctx = strstr(text, "$$") != NULL;
     if (is_call == CE_JSONATA) {
         struct jsonata_err jaerr = {0};
         size_t n = strlen(text);
@@ -93,8 +109,6 @@ static const struct centry *compiled(const char *text, enum jpath_kind kind, int
     }
     if (!e->call && !e->path && !e->ja && !e->error)
         e->error = xstrdup(jerr.msg[0] ? jerr.msg : "malformed expression");
-    cache_used++;
-    return e;
 }
 
 /* ---- helpers --------------------------------------------------------------------------
@@ -116,17 +130,36 @@ void expr_err_release(struct expr_err *err)
     err->name = NULL;
 }
 
-/* Evaluates a compiled path; returns 0, EXPR_NOT_FOUND (msg in jerr) or -1. */
+/* The Context object for an expression: built on demand, only when it can be read. */
+static json_t *env_context(const struct expr_env *env, const struct centry *e)
+{
+    if (env->context || !e->uses_ctx || !env->context_fn)
+        return env->context;
+    return env->context_fn(env->context_arg);
+}
+
+static int eval_compiled(const struct expr_env *env, const char *text,
+                         const struct centry *e, json_t *doc, json_t **out,
+                         struct jpath_err *jerr, struct expr_err *err);
+
+/* Evaluates a path; returns 0, EXPR_NOT_FOUND (msg in jerr) or -1. */
 static int eval_path(const struct expr_env *env, const char *text, enum jpath_kind kind,
                      json_t *doc, json_t **out, struct jpath_err *jerr,
                      struct expr_err *err)
 {
+    return eval_compiled(env, text, compiled(text, kind, 0), doc, out, jerr, err);
+}
+
+/* The same with the path compiled already. */
+static int eval_compiled(const struct expr_env *env, const char *text,
+                         const struct centry *e, json_t *doc, json_t **out,
+                         struct jpath_err *jerr, struct expr_err *err)
+{
     *out = NULL;
-    const struct centry *e = compiled(text, kind, 0);
     if (!e->path)
         return fail(err, RUNTIME, xasprintf("Invalid path '%s' : %s", text, e->error));
     memset(jerr, 0, sizeof(*jerr));
-    int rc = jpath_eval(e->path, doc, env->context, env->vars, out, jerr);
+    int rc = jpath_eval(e->path, doc, env_context(env, e), env->vars, out, jerr);
     if (rc == JPATH_NOT_FOUND) {
         *out = NULL;
         return EXPR_NOT_FOUND;
@@ -143,18 +176,50 @@ static int eval_path(const struct expr_env *env, const char *text, enum jpath_ki
 /* ---- public
  * ----------------------------------------------------------------------------- */
 
+/* expr_path on a compiled path. */
+static int path_of(const struct expr_env *env, const struct centry *e, json_t *doc,
+                   json_t **out, struct expr_err *err)
+{
+    *out = NULL;
+    struct jpath_err jerr;
+    int rc = eval_compiled(env, e->text, e, doc, out, &jerr, err);
+    if (rc == EXPR_NOT_FOUND)
+        return fail(err, RUNTIME,
+                    xasprintf("Invalid path '%s' : %s", e->text,
+                              jerr.msg[0] ? jerr.msg : "No results for path"));
+    return rc;
+}
+
 int expr_path(const struct expr_env *env, const char *field, const char *path,
               json_t *doc, json_t **out, struct expr_err *err)
 {
     (void)field;
-    *out = NULL;
-    struct jpath_err jerr;
-    int rc = eval_path(env, path, JPATH_PATH, doc, out, &jerr, err);
-    if (rc == EXPR_NOT_FOUND)
-        return fail(err, RUNTIME,
-                    xasprintf("Invalid path '%s' : %s", path,
-                              jerr.msg[0] ? jerr.msg : "No results for path"));
-    return rc;
+    return path_of(env, compiled(path, JPATH_PATH, 0), doc, out, err);
+}
+
+struct expr_comp {
+    struct centry e;
+};
+
+struct expr_comp *expr_comp_new(const char *text, enum jpath_kind kind)
+{
+    struct expr_comp *c = xcalloc(1, sizeof(*c));
+    centry_fill(&c->e, text, kind, 0);
+    return c;
+}
+
+void expr_comp_free(struct expr_comp *c)
+{
+    if (!c)
+        return;
+    centry_release(&c->e);
+    free(c);
+}
+
+int expr_path_c(const struct expr_env *env, const struct expr_comp *c, json_t *doc,
+                json_t **out, struct expr_err *err)
+{
+    return path_of(env, &c->e, doc, out, err);
 }
 
 int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_t **out,
@@ -171,26 +236,40 @@ int expr_lookup(const struct expr_env *env, const char *path, json_t *doc, json_
     return rc;
 }
 
+/* expr_value with the text compiled already (e: an intrinsic call or a JSONPath). */
+static int value_of(const struct expr_env *env, const char *field, const char *text,
+                    const struct centry *e, json_t *doc, json_t **out,
+                    struct expr_err *err);
+
 int expr_value(const struct expr_env *env, const char *field, const char *text,
                json_t *doc, json_t **out, struct expr_err *err)
 {
     *out = NULL;
-    if (intr_is_call(text)) {
-        const struct centry *e = compiled(text, JPATH_PATH, 1);
+    int is_call = intr_is_call(text);
+    return value_of(env, field, text, compiled(text, JPATH_PATH, is_call), doc, out, err);
+}
+
+static int value_of(const struct expr_env *env, const char *field, const char *text,
+                    const struct centry *e, json_t *doc, json_t **out,
+                    struct expr_err *err)
+{
+    *out = NULL;
+    if (e->is_call) {
         if (!e->call)
             return fail(err, RUNTIME,
                         xasprintf("The value '%s' of the field '%s' is not a "
                                   "valid intrinsic function call: %s",
                                   text, field, e->error));
         struct intr_error ierr = {0};
-        if (intr_eval(e->call, doc, env->context, env->vars, env->rng, out, &ierr)) {
+        if (intr_eval(e->call, doc, env_context(env, e), env->vars, env->rng, out,
+                      &ierr)) {
             *out = NULL;
             return fail(err, ierr.name ? ierr.name : RUNTIME, xstrdup(ierr.cause));
         }
         return 0;
     }
     struct jpath_err jerr;
-    int rc = eval_path(env, text, JPATH_PATH, doc, out, &jerr, err);
+    int rc = eval_compiled(env, text, e, doc, out, &jerr, err);
     if (rc != EXPR_NOT_FOUND)
         return rc;
     char *in = jout_compact(doc);
@@ -274,12 +353,168 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
     return walk_template(env, tmpl, doc, out, err);
 }
 
+/* ---- compiled templates ------------------------------------------------------------
+ * The same walk as walk_template with the decisions taken once: which members are
+ * `.$` members, their keys without the suffix, their compiled paths and calls. The
+ * members are set in the same order, so the result is the same object.
+ */
+
+enum tnode_op {
+    TN_LITERAL,    /* a value copied as it is (incref) */
+    TN_VALUE,      /* a `.$` member: a path or an intrinsic call */
+    TN_NOT_STRING, /* a `.$` member whose value is not a string: fails */
+    TN_OBJECT,
+    TN_ARRAY,
+};
+
+struct tnode {
+    enum tnode_op op;
+    json_t *lit;        /* TN_LITERAL: borrowed from the definition */
+    char *key;          /* object member: the key to set (without ".$") */
+    size_t klen;        /* its length */
+    const char *field;  /* object member: the key as written (for messages) */
+    const char *text;   /* TN_VALUE: the expression (borrowed) */
+    struct centry ce;   /* TN_VALUE: compiled */
+    struct tnode *kids; /* TN_OBJECT, TN_ARRAY */
+    size_t n;
+};
+
+struct expr_tmpl {
+    struct tnode root;
+};
+
+static void tnode_build(struct tnode *t, json_t *v);
+
+static void tnode_member(struct tnode *t, const char *key, size_t len, json_t *val)
+{
+    t->field = key;
+    if (len > 2 && !strcmp(key + len - 2, ".$")) {
+        t->key = xstrndup(key, len - 2);
+        t->klen = len - 2;
+        if (!json_is_string(val)) {
+            t->op = TN_NOT_STRING;
+            return;
+        }
+        t->op = TN_VALUE;
+        t->text = json_string_value(val);
+        centry_fill(&t->ce, t->text, JPATH_PATH, intr_is_call(t->text));
+        return;
+    }
+    t->key = xstrndup(key, len);
+    t->klen = len;
+    tnode_build(t, val);
+}
+
+static void tnode_build(struct tnode *t, json_t *v)
+{
+    size_t i = 0;
+    if (json_is_object(v)) {
+        t->op = TN_OBJECT;
+        t->n = json_object_size(v);
+        t->kids = xcalloc(t->n ? t->n : 1, sizeof(*t->kids));
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it), i++)
+            tnode_member(&t->kids[i], json_object_iter_key(it),
+                         strlen(json_object_iter_key(it)), json_object_iter_value(it));
+    } else if (json_is_array(v)) {
+        t->op = TN_ARRAY;
+        t->n = json_array_size(v);
+        t->kids = xcalloc(t->n ? t->n : 1, sizeof(*t->kids));
+        for (; i < t->n; i++)
+            tnode_build(&t->kids[i], json_array_get(v, i));
+    } else {
+        t->op = TN_LITERAL;
+        t->lit = v;
+    }
+}
+
+static void tnode_release(struct tnode *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        tnode_release(&t->kids[i]);
+    free(t->kids);
+    free(t->key);
+    if (t->op == TN_VALUE)
+        centry_release(&t->ce);
+}
+
+struct expr_tmpl *expr_tmpl_compile(json_t *tmpl)
+{
+    struct expr_tmpl *t = xcalloc(1, sizeof(*t));
+    tnode_build(&t->root, tmpl);
+    return t;
+}
+
+void expr_tmpl_free(struct expr_tmpl *t)
+{
+    if (!t)
+        return;
+    tnode_release(&t->root);
+    free(t);
+}
+
+static int tnode_eval(const struct expr_env *env, const struct tnode *t, json_t *doc,
+                      json_t **out, struct expr_err *err)
+{
+    *out = NULL;
+    if (t->op == TN_LITERAL) {
+        *out = json_incref(t->lit);
+        return 0;
+    }
+    json_t *res = t->op == TN_OBJECT ? json_object() : json_array();
+    for (size_t i = 0; i < t->n; i++) {
+        const struct tnode *k = &t->kids[i];
+        json_t *v = NULL;
+        int rc;
+        if (k->op == TN_NOT_STRING)
+            rc = fail(err, RUNTIME,
+                      xasprintf("The value of the field '%s' must be a string holding a "
+                                "path or an intrinsic call",
+                                k->field));
+        else if (k->op == TN_VALUE)
+            rc = value_of(env, k->field, k->text, &k->ce, doc, &v, err);
+        else
+            rc = tnode_eval(env, k, doc, &v, err);
+        if (rc) {
+            json_decref(res);
+            return -1;
+        }
+        if (t->op == TN_OBJECT)
+            json_object_setn_new_nocheck(res, k->key, k->klen, v);
+        else
+            json_array_append_new(res, v);
+    }
+    *out = res;
+    return 0;
+}
+
+int expr_tmpl_eval(const struct expr_env *env, const struct expr_tmpl *t, json_t *doc,
+                   json_t **out, struct expr_err *err)
+{
+    return tnode_eval(env, &t->root, doc, out, err);
+}
+
+static int assign_at(const struct centry *e, json_t *doc, json_t *value, json_t **out,
+                     struct expr_err *err);
+
 int expr_assign_path(const struct expr_env *env, const char *ref, json_t *doc,
                      json_t *value, json_t **out, struct expr_err *err)
 {
     (void)env;
+    return assign_at(compiled(ref, JPATH_REFERENCE, 0), doc, value, out, err);
+}
+
+int expr_assign_path_c(const struct expr_env *env, const struct expr_comp *c, json_t *doc,
+                       json_t *value, json_t **out, struct expr_err *err)
+{
+    (void)env;
+    return assign_at(&c->e, doc, value, out, err);
+}
+
+static int assign_at(const struct centry *e, json_t *doc, json_t *value, json_t **out,
+                     struct expr_err *err)
+{
+    const char *ref = e->text;
     *out = NULL;
-    const struct centry *e = compiled(ref, JPATH_REFERENCE, 0);
     if (!e->path)
         return fail(err, RUNTIME, xasprintf("Invalid path '%s' : %s", ref, e->error));
     if (jpath_set(e->path, doc, value, out)) {

@@ -26,7 +26,11 @@ enum expr_lang {
 /* What every expression may read besides its document ($). */
 struct expr_env {
     enum expr_lang lang;
-    json_t *context;      /* $$ (JSONata: $states.context) */
+    json_t *context; /* $$ (JSONata: $states.context), or NULL: see context_fn */
+    /* JSONPath: when context is NULL, builds $$ the first time an expression that
+       refers to it is evaluated (borrowed result; most states never read $$) */
+    json_t *(*context_fn)(void *arg);
+    void *context_arg;
     json_t *vars;         /* object of visible variables, or NULL */
     struct intr_rng *rng; /* States.UUID, States.MathRandom, $random(), $uuid() */
     json_t *states;       /* JSONata: the $states object (borrowed), or NULL */
@@ -81,6 +85,29 @@ int expr_template(const struct expr_env *env, json_t *tmpl, json_t *doc, json_t 
                   struct expr_err *err);
 
 /*
+ * A path compiled once for many evaluations; expr_path_c and expr_assign_path_c give
+ * what expr_path and expr_assign_path give for its text (the text is copied).
+ */
+struct expr_comp;
+struct expr_comp *expr_comp_new(const char *text, enum jpath_kind kind);
+int expr_path_c(const struct expr_env *env, const struct expr_comp *c, json_t *doc,
+                json_t **out, struct expr_err *err);
+int expr_assign_path_c(const struct expr_env *env, const struct expr_comp *c, json_t *doc,
+                       json_t *value, json_t **out, struct expr_err *err);
+void expr_comp_free(struct expr_comp *c);
+
+/*
+ * A payload template compiled once for many evaluations (the `.$` members found and
+ * their paths and calls compiled). expr_tmpl_eval gives what expr_template gives for
+ * the same template, errors included. The template (borrowed) must outlive it.
+ */
+struct expr_tmpl;
+struct expr_tmpl *expr_tmpl_compile(json_t *tmpl);
+int expr_tmpl_eval(const struct expr_env *env, const struct expr_tmpl *t, json_t *doc,
+                   json_t **out, struct expr_err *err);
+void expr_tmpl_free(struct expr_tmpl *t);
+
+/*
  * ResultPath: writes `value` at reference path `ref` into a copy of `doc`. Fails with
  * States.ResultPathMatchFailure when the path crosses a value that is not an object.
  */
@@ -124,7 +151,8 @@ int expr_jsonata_fail(const char *field, const char *text, const char *what,
 
 void expr_err_release(struct expr_err *err);
 
-/* Drops the compiled-expression cache (the executor calls it after each run). */
+/* Drops the compiled-expression cache. It lives across runs (a run of the same
+ * definition reuses it) and clears itself when half full; call this to free it. */
 void expr_cache_clear(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "emit/jout.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 json_t *hist_text(json_t *v)
 {
@@ -24,8 +25,24 @@ json_t *hist_truncated(void)
     return d;
 }
 
-long hist_add(struct thread *t, const char *type, const char *details_key,
-              json_t *details)
+/* a + b into buf (truncated to n - 1 bytes); NULL counts as "". */
+static const char *join(char *buf, size_t n, const char *a, const char *b)
+{
+    size_t la = a ? strlen(a) : 0, lb = b ? strlen(b) : 0;
+    if (la > n - 1)
+        la = n - 1;
+    if (lb > n - 1 - la)
+        lb = n - 1 - la;
+    if (la)
+        memcpy(buf, a, la);
+    if (lb)
+        memcpy(buf + la, b, lb);
+    buf[la + lb] = '\0';
+    return buf;
+}
+
+long hist_add_parts(struct thread *t, const char *type_a, const char *type_b,
+                    const char *key_a, const char *key_b, json_t *details)
 {
     struct exec *ex = t->ex;
     if (ex->history_full) {
@@ -34,15 +51,16 @@ long hist_add(struct thread *t, const char *type, const char *details_key,
     }
     long id = ++ex->nevents;
     if (ex->events) {
-        char when[32];
+        char when[32], type[64], key[96];
         interp_format_time(t->now, when);
         json_t *e = json_object();
         json_object_set_new(e, "timestamp", json_string(when));
-        json_object_set_new(e, "type", json_string(type));
+        json_object_set_new(e, "type",
+                            json_string(join(type, sizeof(type), type_a, type_b)));
         json_object_set_new(e, "id", json_integer(id));
         json_object_set_new(e, "previousEventId", json_integer(t->prev));
         if (details)
-            json_object_set_new(e, details_key, details);
+            json_object_set_new(e, join(key, sizeof(key), key_a, key_b), details);
         json_array_append_new(ex->events, e);
     } else {
         json_decref(details);
@@ -52,4 +70,10 @@ long hist_add(struct thread *t, const char *type, const char *details_key,
     if (ex->nevents >= HISTORY_LIMIT - 1)
         ex->history_full = true;
     return id;
+}
+
+long hist_add(struct thread *t, const char *type, const char *details_key,
+              json_t *details)
+{
+    return hist_add_parts(t, type, "", details_key, "", details);
 }

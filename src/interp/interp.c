@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,32 @@ void interp_format_time(int64_t ms, char *buf)
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999) { /* the usual case, without printf's cost */
+        /* two digits per field; seps[i] goes before field i */
+        unsigned f[] = {(unsigned)y / 100,
+                        (unsigned)y % 100,
+                        m,
+                        d,
+                        (unsigned)(rem / 3600000),
+                        (unsigned)(rem / 60000 % 60),
+                        (unsigned)(rem / 1000 % 60)};
+        static const char seps[] = "\0\0--T::";
+        char *p = buf;
+        for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+            if (seps[i])
+                *p++ = seps[i];
+            *p++ = (char)('0' + f[i] / 10);
+            *p++ = (char)('0' + f[i] % 10);
+        }
+        unsigned frac = (unsigned)(rem % 1000);
+        p[0] = '.';
+        p[1] = (char)('0' + frac / 100);
+        p[2] = (char)('0' + frac / 10 % 10);
+        p[3] = (char)('0' + frac % 10);
+        p[4] = 'Z';
+        p[5] = '\0';
+        return;
+    }
     char tmp[96];
     snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m,
              d, (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
@@ -160,9 +187,17 @@ void exec_uuid(struct exec *ex, char *buf)
     uint64_t hi = exec_random(ex), lo = exec_random(ex);
     hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
     lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
-    snprintf(buf, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
-             (unsigned)(hi >> 16 & 0xffff), (unsigned)(hi & 0xffff), (unsigned)(lo >> 48),
-             (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+    /* 8-4-4-4-12 lowercase hex digits of hi then lo (a distributed Map makes one per
+       child: without printf) */
+    static const char hex[] = "0123456789abcdef";
+    char *p = buf;
+    for (int i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            *p++ = '-';
+        uint64_t w = i < 16 ? hi : lo;
+        *p++ = hex[(w >> (60 - 4 * (i % 16))) & 0xf];
+    }
+    *p = '\0';
 }
 
 int exec_advance(struct thread *t, int64_t ms, struct fail *f)
@@ -276,9 +311,47 @@ int visit_error(struct visit *v, const char *error, const char *cause)
     return -1;
 }
 
+/*
+ * Adds an upper bound of the compact JSON size of v to *acc, stopping once it passes
+ * `limit`: a string byte is written as at most 6 bytes (\u00XX), a number as at most
+ * 32. Cheaper than writing the text, and exact enough for small payloads.
+ */
+static void size_bound(json_t *v, size_t limit, size_t *acc)
+{
+    size_t n;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        *acc += 2;
+        for (void *it = json_object_iter(v); it && *acc <= limit;
+             it = json_object_iter_next(v, it)) {
+            *acc += 6 * json_object_iter_key_len(it) + 4;
+            size_bound(json_object_iter_value(it), limit, acc);
+        }
+        return;
+    case JSON_ARRAY:
+        *acc += 2;
+        n = json_array_size(v);
+        for (size_t i = 0; i < n && *acc <= limit; i++) {
+            *acc += 1;
+            size_bound(json_array_get(v, i), limit, acc);
+        }
+        return;
+    case JSON_STRING:
+        *acc += 6 * json_string_length(v) + 2;
+        return;
+    default:
+        *acc += 32;
+        return;
+    }
+}
+
 int visit_check_size(struct visit *v, json_t *value)
 {
-    if (jout_compact_size(value) <= PAYLOAD_LIMIT)
+    if (value == v->input && v->input_ok)
+        return 0; /* passed on unchanged: it was checked as the previous output */
+    size_t bound = 0;
+    size_bound(value, PAYLOAD_LIMIT, &bound);
+    if (bound <= PAYLOAD_LIMIT || jout_compact_size(value) <= PAYLOAD_LIMIT)
         return 0;
     set_fail(v, FK_DATA_LIMIT, "States.DataLimitExceeded",
              xasprintf("The state/task '%s' returned a result with a size exceeding the "
@@ -287,10 +360,21 @@ int visit_check_size(struct visit *v, json_t *value)
     return -1;
 }
 
-/* InputPath / OutputPath: absent = "$", null = {}. */
-static int apply_path_field(struct visit *v, const char *field, json_t *doc, json_t **out)
+/* The state's path field (a string), compiled on first use. */
+static const struct expr_comp *state_path(struct visit *v, enum spath which, json_t *text,
+                                          enum jpath_kind kind)
 {
-    json_t *p = json_object_get(v->state, field);
+    struct state_plan *p = v->plan;
+    if (!p->path[which])
+        p->path[which] = expr_comp_new(json_string_value(text), kind);
+    return p->path[which];
+}
+
+/* InputPath / OutputPath: absent = "$", null = {}. */
+static int apply_path_field(struct visit *v, enum sfield f, enum spath which,
+                            const char *field, json_t *doc, json_t **out)
+{
+    json_t *p = vfield(v, f);
     if (!p) {
         *out = json_incref(doc);
         return 0;
@@ -302,37 +386,59 @@ static int apply_path_field(struct visit *v, const char *field, json_t *doc, jso
     if (!json_is_string(p))
         return visit_runtime(v, "The field '%s' must be a string or null", field);
     struct expr_err err = {0};
-    if (expr_path(&v->env, field, json_string_value(p), doc, out, &err))
+    if (expr_path_c(&v->env, state_path(v, which, p, JPATH_PATH), doc, out, &err))
         return visit_expr_fail(v, &err);
     return 0;
 }
 
 int pipe_input_path(struct visit *v, json_t **out)
 {
-    return apply_path_field(v, "InputPath", v->input, out);
+    return apply_path_field(v, SF_INPUT_PATH, SP_INPUT_PATH, "InputPath", v->input, out);
 }
 
 int pipe_output_path(struct visit *v, json_t *doc, json_t **out)
 {
-    return apply_path_field(v, "OutputPath", doc, out);
+    return apply_path_field(v, SF_OUTPUT_PATH, SP_OUTPUT_PATH, "OutputPath", doc, out);
 }
 
-int pipe_template(struct visit *v, const char *field, json_t *doc, json_t **out)
+/* The state field of each compiled template. */
+static const enum sfield tmpl_field[ST_COUNT] = {
+    [ST_PARAMETERS] = SF_PARAMETERS,
+    [ST_RESULT_SELECTOR] = SF_RESULT_SELECTOR,
+    [ST_ITEM_SELECTOR] = SF_ITEM_SELECTOR,
+    [ST_ASSIGN] = SF_ASSIGN,
+};
+
+const struct expr_tmpl *plan_tmpl(struct visit *v, enum stmpl which)
 {
-    json_t *tmpl = json_object_get(v->state, field);
-    if (!tmpl) {
-        *out = json_incref(doc);
-        return 0;
-    }
+    struct state_plan *p = v->plan;
+    if (!p->tmpl[which])
+        p->tmpl[which] = expr_tmpl_compile(p->f[tmpl_field[which]]);
+    return p->tmpl[which];
+}
+
+/* Evaluates the state's template `which` (present) against doc. Returns 0 or -1. */
+static int eval_tmpl(struct visit *v, enum stmpl which, json_t *doc, json_t **out)
+{
     struct expr_err err = {0};
-    if (expr_template(&v->env, tmpl, doc, out, &err))
+    if (expr_tmpl_eval(&v->env, plan_tmpl(v, which), doc, out, &err))
         return visit_expr_fail(v, &err);
     return 0;
 }
 
+int pipe_template(struct visit *v, enum stmpl which, json_t *doc, json_t **out)
+{
+    if (!vfield(v, tmpl_field[which])) {
+        *out = json_incref(doc);
+        return 0;
+    }
+    return eval_tmpl(v, which, doc, out);
+}
+
 int pipe_result_path(struct visit *v, json_t *holder, json_t *result, json_t **out)
 {
-    json_t *rp = json_object_get(holder, "ResultPath");
+    json_t *rp = holder == v->state ? vfield(v, SF_RESULT_PATH)
+                                    : json_object_get(holder, "ResultPath");
     if (!rp) {
         *out = json_incref(result);
         return 0;
@@ -344,7 +450,13 @@ int pipe_result_path(struct visit *v, json_t *holder, json_t *result, json_t **o
     if (!json_is_string(rp))
         return visit_runtime(v, "The field 'ResultPath' must be a string or null");
     struct expr_err err = {0};
-    if (expr_assign_path(&v->env, json_string_value(rp), v->input, result, out, &err))
+    int rc = holder == v->state
+                 ? expr_assign_path_c(&v->env,
+                                      state_path(v, SP_RESULT_PATH, rp, JPATH_REFERENCE),
+                                      v->input, result, out, &err)
+                 : expr_assign_path(&v->env, json_string_value(rp), v->input, result, out,
+                                    &err);
+    if (rc)
         return visit_expr_fail(v, &err);
     return 0;
 }
@@ -357,8 +469,12 @@ int pipe_assign(struct visit *v, json_t *assign, json_t *doc)
         return visit_runtime(v, "The field 'Assign' must be an object");
     json_t *vals;
     struct expr_err err = {0};
-    if (expr_template(&v->env, assign, doc, &vals, &err))
+    if (assign == vfield(v, SF_ASSIGN)) {
+        if (eval_tmpl(v, ST_ASSIGN, doc, &vals))
+            return -1;
+    } else if (expr_template(&v->env, assign, doc, &vals, &err)) {
         return visit_expr_fail(v, &err);
+    }
     json_decref(v->assigned);
     v->assigned = vals;
     return 0;
@@ -446,7 +562,7 @@ int pipe_ja_tail(struct visit *v, json_t *holder, const char *prefix, json_t *df
 
 json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value)
 {
-    json_t *ctx = json_copy(v->context);
+    json_t *ctx = json_copy(visit_ctx(v));
     json_t *item = json_object();
     json_object_set(item, "Index", index);
     json_object_set(item, "Value", value);
@@ -459,11 +575,10 @@ json_t *visit_context_with_item(struct visit *v, json_t *index, json_t *value)
 /* ==== one visit
  * =========================================================================== */
 
-/* Builds this attempt's Context object and evaluation environment. */
-static void visit_context(struct visit *v)
+/* Builds this attempt's Context object. */
+static json_t *build_context(struct visit *v)
 {
-    struct exec *ex = v->t->ex;
-    json_t *ctx = json_copy(ex->ctx_base);
+    json_t *ctx = json_copy(exec_ctx_base(v->t->ex));
     json_t *st = json_object();
     char when[32];
     interp_format_time(v->entered_ms, when);
@@ -472,21 +587,45 @@ static void visit_context(struct visit *v)
     if (v->type->can_retry)
         json_object_set_new(st, "RetryCount", json_integer(v->retry_count));
     json_object_set_new(ctx, "State", st);
+    return ctx;
+}
+
+json_t *visit_ctx(struct visit *v)
+{
+    if (!v->context)
+        v->context = build_context(v);
+    return v->context;
+}
+
+static json_t *context_fn(void *arg)
+{
+    return visit_ctx(arg);
+}
+
+/*
+ * Sets up this attempt's evaluation environment. A JSONPath state builds its Context
+ * object only when something reads it ($$ paths, task tokens, ItemSelector): its
+ * parts (names, entered time, retry count) do not change during the attempt.
+ */
+static void visit_context(struct visit *v)
+{
     json_decref(v->context);
-    v->context = ctx;
+    v->context = NULL;
     json_decref(v->states);
     v->states = NULL;
     if (v->jsonata) {
         v->states = json_object();
         json_object_set(v->states, "input", v->input);
-        json_object_set(v->states, "context", ctx);
+        json_object_set(v->states, "context", visit_ctx(v));
     }
-    v->env = (struct expr_env){v->jsonata ? EXPR_JSONATA : EXPR_JSONPATH,
-                               ctx,
-                               v->t->vars,
-                               &ex->irng,
-                               v->states,
-                               v->t->now};
+    v->env = (struct expr_env){.lang = v->jsonata ? EXPR_JSONATA : EXPR_JSONPATH,
+                               .context = v->context,
+                               .context_fn = context_fn,
+                               .context_arg = v,
+                               .vars = v->t->vars,
+                               .rng = &v->t->ex->irng,
+                               .states = v->states,
+                               .now_ms = v->t->now};
 }
 
 static void visit_reset(struct visit *v)
@@ -512,7 +651,7 @@ static int visit_catch(struct visit *v)
 {
     if (v->f.kind == FK_RUNTIME || v->f.kind == FK_TIMED_OUT || v->f.kind == FK_HISTORY)
         return -1;
-    json_t *catchers = json_object_get(v->state, "Catch");
+    json_t *catchers = vfield(v, SF_CATCH);
     int i = err_find(catchers, &v->f);
     if (i < 0)
         return -1;
@@ -550,9 +689,10 @@ static int visit_catch(struct visit *v)
 /* Runs attempts until one succeeds, the retriers give up, or a catcher takes over. */
 static int visit_attempts(struct visit *v)
 {
-    json_t *retry = json_object_get(v->state, "Retry");
+    json_t *retry = vfield(v, SF_RETRY);
     size_t nret = json_is_array(retry) ? json_array_size(retry) : 0;
-    unsigned *counters = xcalloc(nret ? nret : 1, sizeof(*counters));
+    unsigned few[8] = {0}; /* the usual case: no heap allocation per visit */
+    unsigned *counters = nret <= ARRAY_SIZE(few) ? few : xcalloc(nret, sizeof(*counters));
     int rc;
     for (;;) {
         visit_context(v);
@@ -580,7 +720,8 @@ static int visit_attempts(struct visit *v)
             break;
         v->retry_count++;
     }
-    free(counters);
+    if (counters != few)
+        free(counters);
     return rc;
 }
 
@@ -625,24 +766,26 @@ static void visit_exit(struct visit *v)
         }
     }
     json_decref(vars_text);
-    char type[48];
-    snprintf(type, sizeof(type), "%sStateExited", v->type->name);
-    hist_add(v->t, type, "stateExitedEventDetails", d);
+    hist_add_parts(v->t, v->type->name, "StateExited", "stateExitedEventDetails", NULL,
+                   d);
 }
 
 static int visit_state(struct thread *t, const char *name, json_t *st, json_t *input,
-                       struct visit *v)
+                       bool input_ok, struct visit *v)
 {
     memset(v, 0, sizeof(*v));
     v->t = t;
     v->name = name;
     v->state = st;
     v->input = input;
+    v->input_ok = input_ok;
     v->entered_ms = t->now;
-    const char *type = json_string_value(json_object_get(st, "Type"));
-    v->type = states_lookup(type);
-    if (!v->type)
+    v->plan = plan_of(t->ex, st);
+    v->type = v->plan->type;
+    if (!v->type) {
+        const char *type = json_string_value(vfield(v, SF_TYPE));
         return visit_runtime(v, "The state has an unknown Type '%s'", type ? type : "");
+    }
     json_t *d = NULL;
     if (t->ex->events) {
         d = json_object();
@@ -650,39 +793,63 @@ static int visit_state(struct thread *t, const char *name, json_t *st, json_t *i
         json_object_set_new(d, "input", hist_text(input));
         json_object_set_new(d, "inputDetails", hist_truncated());
     }
-    char etype[48];
-    snprintf(etype, sizeof(etype), "%sStateEntered", v->type->name);
-    v->entered_id = hist_add(t, etype, "stateEnteredEventDetails", d);
+    if (t->ex->entered && !t->ex->history_full) /* the event will be in the history */
+        json_array_append_new(t->ex->entered, json_string(name));
+    v->entered_id = hist_add_parts(t, v->type->name, "StateEntered",
+                                   "stateEnteredEventDetails", NULL, d);
     t->ex->nstates++;
     exec_trace(v, "input", input);
-    const char *ql = json_string_value(json_object_get(st, "QueryLanguage"));
+    const char *ql = json_string_value(vfield(v, SF_QUERY_LANGUAGE));
     if (!ql)
         ql = t->ex->top_ql;
     v->jsonata = ql && !strcmp(ql, "JSONata");
     if (visit_attempts(v))
         return -1;
     if (!v->next && !v->ended)
-        v->next = json_string_value(json_object_get(st, "Next"));
+        v->next = json_string_value(vfield(v, SF_NEXT));
     visit_exit(v);
     return 0;
 }
 
+/* The state named by p's Next (or a machine's StartAt) in `states`, looked up once. */
+static json_t *next_of(struct state_plan *p, json_t *states, const char *name)
+{
+    if (p->next_in != states) {
+        p->next_in = states;
+        p->next_state = json_object_get(states, name);
+    }
+    return p->next_state;
+}
+
+static int run_from(struct thread *t, json_t *states, const char *name, json_t *st,
+                    json_t *input, json_t **out, struct fail *f);
+
 int exec_machine(struct thread *t, json_t *machine, json_t *input, json_t **out,
                  struct fail *f)
 {
-    return exec_machine_from(t, machine,
-                             json_string_value(json_object_get(machine, "StartAt")),
-                             input, out, f);
+    struct state_plan *mp = plan_of(t->ex, machine);
+    json_t *states = mp->f[SF_STATES];
+    const char *start = json_string_value(mp->f[SF_START_AT]);
+    return run_from(t, states, start, start ? next_of(mp, states, start) : NULL, input,
+                    out, f);
 }
 
 int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_t *input,
                       json_t **out, struct fail *f)
 {
     json_t *states = json_object_get(machine, "States");
+    return run_from(t, states, name, name ? json_object_get(states, name) : NULL, input,
+                    out, f);
+}
+
+/* Runs from state `name` (st: its object in `states`, or NULL when there is none). */
+static int run_from(struct thread *t, json_t *states, const char *name, json_t *st,
+                    json_t *input, json_t **out, struct fail *f)
+{
     json_t *cur = json_incref(input);
+    bool cur_ok = false;     /* cur passed the size check (as a state's output) */
     const char *from = NULL; /* the state left last, for the observer */
     for (;;) {
-        json_t *st = name ? json_object_get(states, name) : NULL;
         struct visit v;
         int rc;
         if (t->ex->history_full) {
@@ -703,17 +870,19 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
             return -1;
         }
         exec_note(t, INTERP_NOTE_ENTER, name, from, -1);
-        rc = visit_state(t, name, st, cur, &v);
+        rc = visit_state(t, name, st, cur, cur_ok, &v);
         json_decref(cur);
         if (rc) {
             fail_move(f, &v.f);
             visit_release(&v);
             return -1;
         }
-        cur = v.output;
+        cur = v.output; /* a successful visit's output passed visit_check_size */
+        cur_ok = true;
         v.output = NULL;
         const char *next = v.next;
         bool end = v.ended || !next;
+        struct state_plan *plan = v.plan;
         visit_release(&v);
         if (end) {
             *out = cur;
@@ -721,6 +890,8 @@ int exec_machine_from(struct thread *t, json_t *machine, const char *name, json_
         }
         from = name;
         name = next;
+        st = next == json_string_value(plan->f[SF_NEXT]) ? next_of(plan, states, next)
+                                                         : json_object_get(states, next);
     }
 }
 
@@ -745,32 +916,57 @@ static void merge_into(json_t *dst, json_t *src)
     }
 }
 
-static json_t *context_base(struct exec *ex, json_t *input, const char *machine,
-                            const char *name, const char *role, int64_t start)
+/* The top-level {"Execution", "StateMachine"} of the Context object (new). */
+static json_t *context_base(struct exec *ex)
 {
     const struct interp_opts *o = ex->o;
+    const struct base_args *b = &ex->base;
     char when[32];
-    interp_format_time(start, when);
+    interp_format_time(b->start, when);
     json_t *exe = json_object();
     json_object_set_new(exe, "Id",
                         json_sprintf("arn:%s:states:%s:%s:execution:%s:%s", ex->partition,
-                                     ex->region, ex->account, machine, name));
-    json_object_set(exe, "Input", input);
+                                     ex->region, ex->account, b->machine, b->name));
+    json_object_set(exe, "Input", b->input);
     json_object_set_new(exe, "StartTime", json_string(when));
-    json_object_set_new(exe, "Name", json_string(name));
-    json_object_set_new(exe, "RoleArn", json_string(role));
+    json_object_set_new(exe, "Name", json_string(b->name));
+    json_object_set_new(exe, "RoleArn", json_string(b->role));
     json_object_set_new(exe, "RedriveCount", json_integer(0));
     json_t *sm = json_object();
     json_object_set_new(sm, "Id",
                         json_sprintf("arn:%s:states:%s:%s:stateMachine:%s", ex->partition,
-                                     ex->region, ex->account, machine));
-    json_object_set_new(sm, "Name", json_string(machine));
+                                     ex->region, ex->account, b->machine));
+    json_object_set_new(sm, "Name", json_string(b->machine));
     json_t *ctx = json_object();
     json_object_set_new(ctx, "Execution", exe);
     json_object_set_new(ctx, "StateMachine", sm);
     if (json_is_object(o->context))
         merge_into(ctx, o->context);
     return ctx;
+}
+
+/* A distributed Map child's: the parent's, with an Execution of its own (new). */
+static json_t *child_context_base(struct exec *ex)
+{
+    const struct base_args *b = &ex->base;
+    json_t *parent = exec_ctx_base(b->parent);
+    char when[32];
+    interp_format_time(b->start, when);
+    json_t *ctx = json_copy(parent);
+    json_t *exe = json_copy(json_object_get(parent, "Execution"));
+    json_object_set_new(exe, "Id", json_sprintf("%s:%s", b->arn_prefix, b->name));
+    json_object_set(exe, "Input", b->input);
+    json_object_set_new(exe, "Name", json_string(b->name));
+    json_object_set_new(exe, "StartTime", json_string(when));
+    json_object_set_new(ctx, "Execution", exe);
+    return ctx;
+}
+
+json_t *exec_ctx_base(struct exec *ex)
+{
+    if (!ex->ctx_base)
+        ex->ctx_base = ex->base.parent ? child_context_base(ex) : context_base(ex);
+    return ex->ctx_base;
 }
 
 static void finish(struct exec *ex, struct thread *t, int rc, json_t *out, struct fail *f,
@@ -805,6 +1001,24 @@ static void finish(struct exec *ex, struct thread *t, int rc, json_t *out, struc
              d);
 }
 
+/* Appends the names of the *StateEntered events among `events` to `names`. */
+static void add_entered(json_t *names, json_t *events)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        size_t n = type ? strlen(type) : 0;
+        if (n < 12 || strcmp(type + n - 12, "StateEntered"))
+            continue;
+        json_t *d = json_object_get(ev, "stateEnteredEventDetails");
+        json_t *name = json_object_get(d, "name");
+        if (name)
+            json_array_append(names, name);
+    }
+}
+
 /*
  * Continues a saved history: keeps its events, adds ExecutionRedriven, restores the
  * variables and marks the Context object (RedriveCount, RedriveTime).
@@ -815,13 +1029,15 @@ static void redrive_resume(struct exec *ex, struct thread *t, struct redrive_poi
     json_t *old = json_object_get(history, "events");
     if (ex->events)
         json_array_extend(ex->events, old);
+    if (ex->entered)
+        add_entered(ex->entered, old);
     ex->nevents = (long)json_array_size(old);
     t->prev = ex->nevents;
     json_t *d =
         ex->events ? json_pack("{s:I}", "redriveCount", (json_int_t)rp->count + 1) : NULL;
     hist_add(t, "ExecutionRedriven", "executionRedrivenEventDetails", d);
     json_object_update(t->vars, rp->vars);
-    json_t *exe = json_object_get(ex->ctx_base, "Execution");
+    json_t *exe = json_object_get(exec_ctx_base(ex), "Execution");
     char when[32];
     interp_format_time(t->now, when);
     json_object_set_new(exe, "RedriveCount", json_integer((json_int_t)rp->count + 1));
@@ -850,9 +1066,11 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
     ex.rng = o->seed;
     intr_rng_seed(&ex.irng, o->seed ^ UINT64_C(0x5f3759df));
     ex.events = o->history ? json_array() : NULL;
+    ex.entered = o->entered ? json_array() : NULL;
     ex.calls = json_object();
+    ex.cache = o->cache ? o->cache : interp_cache_new();
     ex.top_ql = json_string_value(json_object_get(def, "QueryLanguage"));
-    ex.ctx_base = context_base(&ex, input, machine, name, role, start);
+    ex.base = (struct base_args){input, machine, name, role, start, NULL, NULL};
     int64_t now = redrive ? rp.resume_ms : start;
     json_t *ts = json_object_get(def, "TimeoutSeconds");
     ex.deadline = json_is_integer(ts) && json_integer_value(ts) > 0
@@ -898,16 +1116,20 @@ int interp_run(json_t *def, json_t *input, const struct interp_opts *o,
         res->history = json_object();
         json_object_set_new(res->history, "events", ex.events);
     }
+    res->entered = ex.entered;
     res->events = ex.nevents;
     res->states = ex.nstates;
     res->end_ms = t.now;
     json_decref(t.vars);
     json_decref(ex.calls);
+    if (ex.cache != o->cache)
+        interp_cache_free(ex.cache);
     json_decref(ex.ctx_base);
     free(role);
     free(why);
     redrive_release(&rp);
-    expr_cache_clear();
+    /* The compiled-expression cache is kept: the next run of the same definition (a
+       test file's cases) finds its expressions compiled. It is bounded in size. */
     return res->status == INTERP_SUCCEEDED ? 0 : 1;
 }
 
@@ -915,6 +1137,7 @@ void interp_result_release(struct interp_result *res)
 {
     json_decref(res->output);
     json_decref(res->history);
+    json_decref(res->entered);
     free(res->error);
     free(res->cause);
     memset(res, 0, sizeof(*res));

@@ -46,6 +46,17 @@ struct interp_observer {
     void *arg;
 };
 
+/*
+ * What the interpreter derives from the states of a definition (their fields, compiled
+ * payload templates, parsed resources), kept for a caller that runs the same
+ * definition many times (the cases of `wfgen test`): pass it as interp_opts.cache.
+ * Every definition run with a cache must stay alive and unchanged until
+ * interp_cache_free. Without one, each run derives what it needs for itself.
+ */
+struct interp_cache;
+struct interp_cache *interp_cache_new(void);
+void interp_cache_free(struct interp_cache *c);
+
 struct interp_opts {
     const char *partition;    /* "aws" when NULL */
     const char *region;       /* "us-east-1" when NULL */
@@ -61,11 +72,13 @@ struct interp_opts {
     FILE *trace;              /* per-state input/parameters/output, or NULL */
     FILE *dryrun;             /* evaluated requests of unmocked Tasks, or NULL */
     bool history;             /* build interp_result.history */
+    bool entered;             /* build interp_result.entered (cheaper than a history) */
     json_t *redrive;          /* borrowed history ({"events": [...]}) to redrive, or NULL:
                                  the run re-enters its failed state with the recorded
                                  input and variables, and `input` is ignored */
     const char *item_dir;     /* folder standing in for S3 (ItemReader/ResultWriter) */
     const struct interp_observer *observer; /* optional notes (see above), or NULL */
+    struct interp_cache *cache;             /* see interp_cache_new, or NULL */
 };
 
 struct interp_result {
@@ -74,6 +87,9 @@ struct interp_result {
     char *error;     /* new string or NULL (no error name, e.g. a bare Fail) */
     char *cause;     /* new string or NULL */
     json_t *history; /* new: {"events": [...]} when requested, else NULL */
+    json_t *entered; /* new when requested, else NULL: the array of the names in the
+                        history's *StateEntered events, in order (the same whether or
+                        not the history itself was requested) */
     long events;     /* number of history events */
     long states;     /* number of states entered */
     int64_t end_ms;  /* virtual time at the end */

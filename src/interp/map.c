@@ -21,9 +21,7 @@ static struct thread sub_thread(struct thread *t, int64_t start)
 
 static void state_event(struct thread *t, struct visit *v, const char *what, json_t *d)
 {
-    char type[48];
-    snprintf(type, sizeof(type), "%s%s", v->type->name, what);
-    hist_add(t, type, NULL, d);
+    hist_add_parts(t, v->type->name, what, NULL, NULL, d);
 }
 
 /* ---- Parallel
@@ -32,7 +30,7 @@ static void state_event(struct thread *t, struct visit *v, const char *what, jso
 int parallel_run(struct visit *v, json_t *input, json_t **result)
 {
     struct thread *t = v->t;
-    json_t *branches = json_object_get(v->state, "Branches");
+    json_t *branches = vfield(v, SF_BRANCHES);
     if (!json_is_array(branches))
         return visit_runtime(v, "The Parallel state has no Branches array");
     state_event(t, v, "StateStarted", NULL);
@@ -75,8 +73,8 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
 
 int map_max_concurrency(struct visit *v, json_t *eff, long *out)
 {
-    json_t *lit = json_object_get(v->state, "MaxConcurrency");
-    json_t *path = json_object_get(v->state, "MaxConcurrencyPath");
+    json_t *lit = vfield(v, SF_MAX_CONCURRENCY);
+    json_t *path = vfield(v, SF_MAX_CONCURRENCY_PATH);
     if (v->jsonata && lit) {
         int64_t n;
         if (visit_ja_integer(v, "MaxConcurrency", lit, 0, INT64_MAX, &n))
@@ -112,7 +110,7 @@ int map_max_concurrency(struct visit *v, json_t *eff, long *out)
 /* JSONata: Items (a literal array or an expression), else the raw input. */
 static int ja_items(struct visit *v, json_t **items)
 {
-    json_t *f = json_object_get(v->state, "Items");
+    json_t *f = vfield(v, SF_ITEMS);
     if (f)
         return visit_jsonata(v, "Items", f, EXPR_WANT_ARRAY, items);
     *items = json_incref(v->input);
@@ -132,7 +130,7 @@ static int ja_items(struct visit *v, json_t **items)
  */
 int map_items(struct visit *v, json_t *eff, json_t **items)
 {
-    json_t *p = json_object_get(v->state, "ItemsPath");
+    json_t *p = vfield(v, SF_ITEMS_PATH);
     struct expr_err err = {0};
     if (v->jsonata) {
         if (ja_items(v, items))
@@ -165,9 +163,12 @@ int map_items(struct visit *v, json_t *eff, json_t **items)
 /* The input of iteration i: ItemSelector (or legacy Parameters) or the item itself. */
 int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t **out)
 {
-    json_t *sel = json_object_get(v->state, "ItemSelector");
-    if (!sel)
-        sel = json_object_get(v->state, "Parameters");
+    enum stmpl which = ST_ITEM_SELECTOR;
+    json_t *sel = vfield(v, SF_ITEM_SELECTOR);
+    if (!sel) {
+        which = ST_PARAMETERS; /* the legacy name */
+        sel = vfield(v, SF_PARAMETERS);
+    }
     if (!sel) {
         *out = json_incref(item);
         return 0;
@@ -188,7 +189,7 @@ int map_item_input(struct visit *v, json_t *eff, size_t i, json_t *item, json_t 
         rc = expr_jsonata(&env, "ItemSelector", sel, EXPR_WANT_ANY, out, &err);
         json_decref(states);
     } else {
-        rc = expr_template(&env, sel, eff, out, &err);
+        rc = expr_tmpl_eval(&env, plan_tmpl(v, which), eff, out, &err);
     }
     json_decref(ctx);
     if (rc)
@@ -208,10 +209,14 @@ static json_t *iter_details(struct visit *v, size_t i)
 
 static void iter_event(struct thread *t, struct visit *v, const char *what, size_t i)
 {
-    char type[48], key[64];
-    snprintf(type, sizeof(type), "MapIteration%s", what);
-    snprintf(key, sizeof(key), "mapIteration%sEventDetails", what);
-    hist_add(t, type, key, iter_details(v, i));
+    /* the details key is "mapIteration<what>EventDetails" */
+    char key[48];
+    const char *k = "";
+    if (t->ex->events) {
+        snprintf(key, sizeof(key), "mapIteration%s", what);
+        k = key;
+    }
+    hist_add_parts(t, "MapIteration", what, k, "EventDetails", iter_details(v, i));
 }
 
 /* Picks a slot that frees up first. The slots are kept as a binary min-heap on their
@@ -284,9 +289,9 @@ static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_
 int map_run(struct visit *v, json_t *eff, json_t **result)
 {
     struct thread *t = v->t;
-    json_t *processor = json_object_get(v->state, "ItemProcessor");
+    json_t *processor = vfield(v, SF_ITEM_PROCESSOR);
     if (!processor)
-        processor = json_object_get(v->state, "Iterator");
+        processor = vfield(v, SF_ITERATOR);
     if (!json_is_object(processor))
         return visit_runtime(v, "The Map state has no ItemProcessor");
     const char *mode = json_string_value(

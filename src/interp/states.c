@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define WAIT_MAX_S                                                                       \
@@ -22,9 +23,9 @@ static int finish_result(struct visit *v, json_t *result)
 {
     json_t *sel = NULL, *merged = NULL;
     int rc = -1;
-    if (pipe_template(v, "ResultSelector", result, &sel))
+    if (pipe_template(v, ST_RESULT_SELECTOR, result, &sel))
         goto out;
-    if (pipe_assign(v, json_object_get(v->state, "Assign"), sel))
+    if (pipe_assign(v, vfield(v, SF_ASSIGN), sel))
         goto out;
     if (pipe_result_path(v, v->state, sel, &merged))
         goto out;
@@ -42,9 +43,9 @@ static int run_task(struct visit *v)
     json_t *eff = NULL, *params = NULL, *result = NULL;
     int rc = -1;
     task_prepare(v);
-    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+    if (pipe_input_path(v, &eff) || pipe_template(v, ST_PARAMETERS, eff, &params))
         goto out;
-    if (json_object_get(v->state, "Parameters"))
+    if (vfield(v, SF_PARAMETERS))
         exec_trace(v, "parameters", params);
     if (visit_check_size(v, params) || task_run(v, eff, params, &result))
         goto out;
@@ -62,9 +63,9 @@ static int run_parallel(struct visit *v)
 {
     json_t *eff = NULL, *params = NULL, *result = NULL;
     int rc = -1;
-    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+    if (pipe_input_path(v, &eff) || pipe_template(v, ST_PARAMETERS, eff, &params))
         goto out;
-    if (json_object_get(v->state, "Parameters"))
+    if (vfield(v, SF_PARAMETERS))
         exec_trace(v, "parameters", params);
     if (parallel_run(v, params, &result))
         goto out;
@@ -93,14 +94,14 @@ static int run_pass(struct visit *v)
 {
     json_t *eff = NULL, *params = NULL, *merged = NULL;
     int rc = -1;
-    if (pipe_input_path(v, &eff) || pipe_template(v, "Parameters", eff, &params))
+    if (pipe_input_path(v, &eff) || pipe_template(v, ST_PARAMETERS, eff, &params))
         goto out;
-    if (json_object_get(v->state, "Parameters"))
+    if (vfield(v, SF_PARAMETERS))
         exec_trace(v, "parameters", params);
-    json_t *result = json_object_get(v->state, "Result");
+    json_t *result = vfield(v, SF_RESULT);
     if (!result)
         result = params;
-    if (pipe_assign(v, json_object_get(v->state, "Assign"), result))
+    if (pipe_assign(v, vfield(v, SF_ASSIGN), result))
         goto out;
     if (pipe_result_path(v, v->state, result, &merged))
         goto out;
@@ -250,8 +251,7 @@ static int run_wait(struct visit *v)
         goto out;
     if (until > v->t->now && exec_advance(v->t, until - v->t->now, &v->f))
         goto out;
-    if (pipe_assign(v, json_object_get(v->state, "Assign"), eff) ||
-        pipe_output_path(v, eff, &v->output))
+    if (pipe_assign(v, vfield(v, SF_ASSIGN), eff) || pipe_output_path(v, eff, &v->output))
         goto out;
     rc = 0;
 out:
@@ -325,7 +325,7 @@ static int run_fail(struct visit *v)
 /* Arguments (Task, Parallel): the evaluated field, or the raw input without one. */
 static int ja_arguments(struct visit *v, json_t **out)
 {
-    json_t *a = json_object_get(v->state, "Arguments");
+    json_t *a = vfield(v, SF_ARGUMENTS);
     if (!a) {
         *out = json_incref(v->input);
         return 0;
@@ -346,7 +346,7 @@ static int ja_finish(struct visit *v, json_t *result)
 static int ja_task(struct visit *v)
 {
     json_t *args = NULL, *creds = NULL, *result = NULL;
-    json_t *c = json_object_get(v->state, "Credentials");
+    json_t *c = vfield(v, SF_CREDENTIALS);
     int rc = -1;
     task_prepare(v);
     if (ja_arguments(v, &args))
@@ -399,7 +399,7 @@ static int ja_choice(struct visit *v)
     if (choice_eval(v, v->input, &v->next, &rule))
         return -1;
     char prefix[40] = "";
-    json_t *rules = json_object_get(v->state, "Choices");
+    json_t *rules = vfield(v, SF_CHOICES);
     for (size_t i = 0; rule && i < json_array_size(rules); i++)
         if (json_array_get(rules, i) == rule)
             snprintf(prefix, sizeof(prefix), "Choices[%zu]/", i);
@@ -412,7 +412,7 @@ static int ja_wait_until(struct visit *v, int64_t *until)
 {
     json_t *f;
     int64_t now = v->t->now, secs;
-    if ((f = json_object_get(v->state, "Seconds"))) {
+    if ((f = vfield(v, SF_SECONDS))) {
         if (visit_ja_integer(v, "Seconds", f, 0, INT64_MAX / 1000, &secs))
             return -1;
         if (secs >= WAIT_MAX_S)
@@ -420,7 +420,7 @@ static int ja_wait_until(struct visit *v, int64_t *until)
         *until = now + secs * 1000;
         return 0;
     }
-    if (!(f = json_object_get(v->state, "Timestamp")))
+    if (!(f = vfield(v, SF_TIMESTAMP)))
         return visit_runtime(v, "The Wait state has no Seconds or Timestamp");
     json_t *val;
     if (visit_jsonata(v, "Timestamp", f, EXPR_WANT_STRING, &val))
@@ -512,4 +512,106 @@ const struct state_type *states_lookup(const char *type)
         if (!strcmp(types[i].name, type))
             return &types[i];
     return NULL;
+}
+
+/* ---- state plans --------------------------------------------------------------------
+ * An open-addressing table from state object to plan. Keys are pointers: a run's
+ * definition does not change while it runs, nor (by contract) while a caller's cache
+ * holds its plans.
+ */
+
+struct interp_cache {
+    struct state_plan **slots; /* power-of-two sized, NULL = free */
+    size_t cap, n;
+};
+
+static const char *const field_names[SF_COUNT] = {
+#define SF_NAME(id, name) name,
+    STATE_FIELDS(SF_NAME)
+#undef SF_NAME
+};
+
+static int cmp_field(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+struct interp_cache *interp_cache_new(void)
+{
+    return xcalloc(1, sizeof(struct interp_cache));
+}
+
+static void plan_free(struct state_plan *p)
+{
+    for (size_t i = 0; i < ST_COUNT; i++)
+        expr_tmpl_free(p->tmpl[i]);
+    for (size_t i = 0; i < SP_COUNT; i++)
+        expr_comp_free(p->path[i]);
+    task_resource_free(p->res);
+    free(p);
+}
+
+void interp_cache_free(struct interp_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i])
+            plan_free(c->slots[i]);
+    free(c->slots);
+    free(c);
+}
+
+static size_t slot_of(const struct interp_cache *c, const json_t *state)
+{
+    uintptr_t h = (uintptr_t)state;
+    h = (h >> 4) * UINT64_C(0x9e3779b97f4a7c15);
+    size_t i = (size_t)(h >> 20) & (c->cap - 1);
+    while (c->slots[i] && c->slots[i]->state != state)
+        i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+static void cache_grow(struct interp_cache *c)
+{
+    struct interp_cache old = *c;
+    c->cap = old.cap ? old.cap * 2 : 64;
+    c->slots = xcalloc(c->cap, sizeof(*c->slots));
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i])
+            c->slots[slot_of(c, old.slots[i]->state)] = old.slots[i];
+    free(old.slots);
+}
+
+static struct state_plan *plan_new(json_t *state)
+{
+    struct state_plan *p = xcalloc(1, sizeof(*p));
+    p->state = state;
+    const char *key;
+    json_t *val;
+    json_object_foreach(state, key, val)
+    {
+        const char *const *f =
+            bsearch(key, field_names, SF_COUNT, sizeof(field_names[0]), cmp_field);
+        if (f)
+            p->f[f - field_names] = val;
+    }
+    p->type = states_lookup(json_string_value(p->f[SF_TYPE]));
+    return p;
+}
+
+struct state_plan *plan_of(struct exec *ex, json_t *state)
+{
+    struct interp_cache *c = ex->cache;
+    if (c->cap) {
+        struct state_plan *p = c->slots[slot_of(c, state)];
+        if (p)
+            return p;
+    }
+    if (2 * (c->n + 1) > c->cap)
+        cache_grow(c);
+    struct state_plan *p = plan_new(state);
+    c->slots[slot_of(c, state)] = p;
+    c->n++;
+    return p;
 }

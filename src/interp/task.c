@@ -107,9 +107,9 @@ static const struct {
 static void task_event(struct visit *v, const struct resource *r, const char *what,
                        json_t *d)
 {
-    char type[64], key[80];
-    snprintf(type, sizeof(type), "%s%s", kinds[r->kind].prefix, what);
-    snprintf(key, sizeof(key), "%s%sEventDetails", kinds[r->kind].dprefix, what);
+    char key[80] = "";
+    if (d)
+        snprintf(key, sizeof(key), "%s%sEventDetails", kinds[r->kind].dprefix, what);
     if (d && r->kind == RES_SERVICE) {
         /* resourceType and resource come first, as in AWS's events */
         json_t *full = json_object();
@@ -119,7 +119,7 @@ static void task_event(struct visit *v, const struct resource *r, const char *wh
         json_decref(d);
         d = full;
     }
-    hist_add(v->t, type, key, d);
+    hist_add_parts(v->t, kinds[r->kind].prefix, what, key, NULL, d);
 }
 
 static json_t *details(struct visit *v)
@@ -477,10 +477,11 @@ static void dry_print(struct visit *v, const char *resource, json_t *params)
  * TimeoutSeconds / HeartbeatSeconds or their *Path variant (JSONata: a literal or an
  * expression); 0 when absent.
  */
-static int seconds_field(struct visit *v, json_t *eff, const char *field, long *out)
+static int seconds_field(struct visit *v, json_t *eff, const char *field, enum sfield f,
+                         enum sfield fpath, long *out)
 {
     *out = 0;
-    json_t *lit = json_object_get(v->state, field);
+    json_t *lit = vfield(v, f);
     if (v->jsonata && lit) {
         int64_t n;
         if (visit_ja_integer(v, field, lit, 1, 99999999, &n))
@@ -492,11 +493,11 @@ static int seconds_field(struct visit *v, json_t *eff, const char *field, long *
         *out = (long)json_integer_value(lit);
         return 0;
     }
-    char pathf[40];
-    snprintf(pathf, sizeof(pathf), "%sPath", field);
-    json_t *p = json_object_get(v->state, pathf);
+    json_t *p = vfield(v, fpath);
     if (!json_is_string(p))
         return 0;
+    char pathf[40];
+    snprintf(pathf, sizeof(pathf), "%sPath", field);
     json_t *val;
     struct expr_err err = {0};
     if (expr_path(&v->env, pathf, json_string_value(p), eff, &val, &err))
@@ -575,18 +576,35 @@ static void add_token(struct visit *v, const struct resource *r)
     exec_uuid(v->t->ex, b);
     json_t *task = json_object();
     json_object_set_new(task, "Token", json_sprintf("AQ%s%s", a, b));
-    json_object_set_new(v->context, "Task", task);
+    json_object_set_new(visit_ctx(v), "Task", task);
+}
+
+void task_resource_free(struct resource *r)
+{
+    if (!r)
+        return;
+    resource_release(r);
+    free(r);
+}
+
+/* The state's parsed Resource (kept in its plan), or NULL when it has none. */
+static const struct resource *plan_resource(struct visit *v)
+{
+    const char *res = json_string_value(vfield(v, SF_RESOURCE));
+    if (!res)
+        return NULL;
+    if (!v->plan->res) {
+        v->plan->res = xmalloc(sizeof(*v->plan->res));
+        resource_parse(res, v->plan->res);
+    }
+    return v->plan->res;
 }
 
 void task_prepare(struct visit *v)
 {
-    const char *res = json_string_value(json_object_get(v->state, "Resource"));
-    if (!res)
-        return;
-    struct resource r;
-    resource_parse(res, &r);
-    add_token(v, &r);
-    resource_release(&r);
+    const struct resource *r = plan_resource(v);
+    if (r)
+        add_token(v, r);
 }
 
 /* Applies the call's duration against the timeout and heartbeat. Returns 0 or -1. */
@@ -616,36 +634,34 @@ static int elapse(struct visit *v, const struct resource *r, double duration,
 int task_run(struct visit *v, json_t *eff, json_t *params, json_t **result)
 {
     *result = NULL;
-    const char *res = json_string_value(json_object_get(v->state, "Resource"));
+    const char *res = json_string_value(vfield(v, SF_RESOURCE));
     if (!res)
         return visit_runtime(v, "The Task state has no Resource");
     long timeout, heartbeat;
-    if (seconds_field(v, eff, "TimeoutSeconds", &timeout) ||
-        seconds_field(v, eff, "HeartbeatSeconds", &heartbeat))
+    if (seconds_field(v, eff, "TimeoutSeconds", SF_TIMEOUT_SECONDS,
+                      SF_TIMEOUT_SECONDS_PATH, &timeout) ||
+        seconds_field(v, eff, "HeartbeatSeconds", SF_HEARTBEAT_SECONDS,
+                      SF_HEARTBEAT_SECONDS_PATH, &heartbeat))
         return -1;
-    struct resource r;
-    resource_parse(res, &r);
-    ev_scheduled(v, &r, params, timeout, heartbeat);
-    if (r.kind == RES_SERVICE && r.pattern[0]) {
+    const struct resource *r = plan_resource(v);
+    ev_scheduled(v, r, params, timeout, heartbeat);
+    if (r->kind == RES_SERVICE && r->pattern[0]) {
         json_t *submitted = json_object();
-        ev_output(v, &r, "Submitted", submitted);
+        ev_output(v, r, "Submitted", submitted);
         json_decref(submitted);
     }
     struct mock_answer a;
-    int rc = answer(v, &r, res, params, &a, result);
+    int rc = answer(v, r, res, params, &a, result);
     if (v->f.kind == FK_RUNTIME && rc)
-        goto out;
-    if (elapse(v, &r, a.duration, timeout, heartbeat)) {
+        return rc;
+    if (elapse(v, r, a.duration, timeout, heartbeat)) {
         json_decref(*result);
         *result = NULL;
-        rc = -1;
-        goto out;
+        return -1;
     }
     if (rc)
-        ev_failed(v, &r, "Failed", &v->f);
+        ev_failed(v, r, "Failed", &v->f);
     else
-        ev_output(v, &r, "Succeeded", *result);
-out:
-    resource_release(&r);
+        ev_output(v, r, "Succeeded", *result);
     return rc;
 }

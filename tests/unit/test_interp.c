@@ -1087,6 +1087,296 @@ static void test_interp_dry_run_shapes(void **state)
     run_release(&r);
 }
 
+/* ---- cost cuts that must not change results
+ * -------------------------------------------- */
+
+/* interp_format_time writes digits itself; the printf form it replaced is the oracle. */
+static void test_interp_time_format_digits(void **state)
+{
+    (void)state;
+    static const int64_t fixed[] = {0,
+                                    1,
+                                    999,
+                                    86399999,
+                                    -1,
+                                    -86400000,
+                                    951782400000,     /* 2000-02-29 */
+                                    253402300799999,  /* 9999-12-31T23:59:59.999Z */
+                                    253402300800000,  /* year 10000: printf path */
+                                    -62167219200001}; /* year -1: printf path */
+    uint64_t x = 88172645463325252u;
+    for (size_t i = 0; i < ARRAY_SIZE(fixed) + 2000; i++) {
+        int64_t ms;
+        if (i < ARRAY_SIZE(fixed)) {
+            ms = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ms = (int64_t)(x % UINT64_C(253402300800000));
+        }
+        char got[32], want[96];
+        interp_format_time(ms, got);
+        int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+        int64_t rem = ms - days * 86400000;
+        /* civil date by the same algorithm the interpreter documents (Hinnant) */
+        int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+        unsigned doe = (unsigned)(z - era * 146097);
+        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+        int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+        snprintf(want, sizeof(want), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+                 (long long)y, m, d, (unsigned)(rem / 3600000),
+                 (unsigned)(rem / 60000 % 60), (unsigned)(rem / 1000 % 60),
+                 (unsigned)(rem % 1000));
+        want[31] = '\0';
+        assert_string_equal(got, want);
+    }
+}
+
+/* exec_uuid writes hex digits itself; the printf form it replaced is the oracle. */
+static void test_interp_uuid_digits(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 0; seed < 200; seed++) {
+        struct exec a = {.rng = seed * 7919}, b = a;
+        char got[40], want[40];
+        exec_uuid(&a, got);
+        uint64_t hi = exec_random(&b), lo = exec_random(&b);
+        hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
+        lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
+        snprintf(want, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
+                 (unsigned)(hi >> 16 & 0xffff), (unsigned)(hi & 0xffff),
+                 (unsigned)(lo >> 48),
+                 (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+        assert_string_equal(got, want);
+    }
+}
+
+/* The names of the *StateEntered events of a history (what `wfgen test` used to read). */
+static json_t *entered_of(json_t *history)
+{
+    json_t *names = json_array();
+    size_t i;
+    json_t *ev;
+    json_array_foreach(json_object_get(history, "events"), i, ev)
+    {
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        if (strlen(type) >= 12 && !strcmp(type + strlen(type) - 12, "StateEntered"))
+            json_array_append(
+                names,
+                json_object_get(json_object_get(ev, "stateEnteredEventDetails"), "name"));
+    }
+    return names;
+}
+
+#define ENTERED_DEF                                                                      \
+    "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':[{'StartAt':'A',"        \
+    "'States':{'A':{'Type':'Pass','End':true}}},{'StartAt':'B','States':{'B':{'Type':"   \
+    "'Wait','Seconds':1,'End':true}}}],'ResultPath':null,'Next':'M'},'M':{'Type':'Map'," \
+    "'ItemsPath':'$.xs','ItemProcessor':{'StartAt':'I','States':{'I':{'Type':'Choice',"  \
+    "'Choices':[{'Variable':'$','NumericGreaterThan':1,'Next':'J'}],'Default':'K'},"     \
+    "'J':{'Type':'Pass','End':true},'K':{'Type':'Succeed'}}},'ResultPath':null,"         \
+    "'Next':'D'},'D':{'Type':'Map','ItemsPath':'$.xs','ItemProcessor':{"                 \
+    "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},'StartAt':'C',"  \
+    "'States':{'C':{'Type':'Pass','End':true}}},'Next':'F'},'F':{'Type':'Fail',"         \
+    "'Error':'E'}}}"
+
+/* interp_result.entered lists what the history's *StateEntered events name, without
+ * the history; distributed Map children keep theirs to themselves. */
+static void test_interp_entered_names(void **state)
+{
+    (void)state;
+    struct run r1, r2;
+    struct interp_opts o1 = {.history = true, .entered = true}, o2 = {.entered = true};
+    run_opts(&r1, ENTERED_DEF, "{'xs':[1,2,3]}", NULL, NULL, &o1);
+    run_opts(&r2, ENTERED_DEF, "{'xs':[1,2,3]}", NULL, NULL, &o2);
+    assert_null(r2.res.history);
+    json_t *from_history = entered_of(r1.res.history);
+    assert_json_text(from_history, "[\"P\",\"A\",\"B\",\"M\",\"I\",\"K\",\"I\","
+                                   "\"J\",\"I\",\"J\",\"D\",\"F\"]");
+    char *a = jout_compact(from_history), *b = jout_compact(r1.res.entered),
+         *c = jout_compact(r2.res.entered);
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    json_decref(from_history);
+    run_release(&r1);
+    run_release(&r2);
+}
+
+/* Runs def on input with a shared cache or none; returns the output and history. */
+static char *run_text(json_t *def, json_t *in, struct interp_cache *cache)
+{
+    struct interp_opts o = {.start_ms = T0, .history = true, .cache = cache, .seed = 7};
+    struct interp_result res;
+    interp_run(def, in, &o, &res);
+    json_t *all = json_pack("{s:s,s:O?,s:s?,s:s?,s:O}", "status",
+                            interp_status_name(res.status), "output", res.output, "error",
+                            res.error, "cause", res.cause, "history", res.history);
+    char *text = jout_compact(all);
+    json_decref(all);
+    interp_result_release(&res);
+    return text;
+}
+
+/* A cache kept across runs (as `wfgen test` keeps one per workflow) changes nothing:
+ * compiled templates, paths, Choice rules, resources and next states. */
+static void test_interp_cache_reuse(void **state)
+{
+    (void)state;
+    static const char *const defs[] = {
+        ENTERED_DEF,
+        "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':"
+        "'arn:aws:states:::lambda:invoke.waitForTaskToken','Parameters':{'tok.$':"
+        "'$$.Task.Token','n.$':'States.Format(\\'{}-{}\\', $.a, $$.State.Name)',"
+        "'nest':[{'x.$':'$.a'},'lit']},'ResultSelector':{'p.$':'$.Payload'},"
+        "'ResultPath':'$.r','OutputPath':'$.r','Retry':[{'ErrorEquals':['X'],"
+        "'MaxAttempts':1}],'Next':'C'},'C':{'Type':'Choice','Choices':[{'And':[{"
+        "'Variable':'$.p','IsPresent':true},{'Not':{'Variable':'$.p','IsNull':true}}],"
+        "'Next':'S'}],'Default':'F'},'S':{'Type':'Pass','Parameters':{'bad.$':'$.nope'},"
+        "'End':true},'F':{'Type':'Fail'}}}",
+    };
+    json_t *in = J("{'a':'x','xs':[1,2]}");
+    for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
+        json_t *def = J(defs[i]);
+        struct interp_cache *cache = interp_cache_new();
+        char *fresh = run_text(def, in, NULL);
+        char *first = run_text(def, in, cache), *second = run_text(def, in, cache);
+        assert_string_equal(first, fresh);
+        assert_string_equal(second, fresh);
+        free(fresh);
+        free(first);
+        free(second);
+        interp_cache_free(cache);
+        json_decref(def);
+    }
+    json_decref(in);
+}
+
+/* A compiled template gives what the template walk gives, errors included. */
+static void test_interp_compiled_template(void **state)
+{
+    (void)state;
+    static const char *const tmpls[] = {
+        "{'a.$':'$.x','b':{'c.$':'$.y[1]','d':[1,{'e.$':'$$.Name'},'f.$']},'g':null}",
+        "{'a':1,'a.$':'$.x'}",
+        "{'s.$':'States.Format(\\'{} {}\\', $.x, "
+        "$.y[0])','l.$':'States.ArrayLength($.y)'}",
+        "[{'v.$':'$.x'},{'w.$':'$.y'}]",
+        "'plain'",
+        "{'.$':'$.x','x..$':'$.x'}",
+        "{'a.$':'$.missing'}",
+        "{'ok.$':'$.x','bad.$':5}",
+        "{'bad.$':'States.Nope($.x)'}",
+        "{'bad.$':'$.x[?('}",
+        "{'e.$':'States.ArrayGetItem($.y, 9)'}",
+    };
+    json_t *doc = J("{'x':'X','y':[1,2]}"), *ctx = J("{'Name':'n'}");
+    struct intr_rng rng = {1};
+    struct expr_env env = {.lang = EXPR_JSONPATH, .context = ctx, .rng = &rng};
+    for (size_t i = 0; i < ARRAY_SIZE(tmpls); i++) {
+        json_t *t = J(tmpls[i]), *o1 = NULL, *o2 = NULL;
+        struct expr_err e1 = {0}, e2 = {0};
+        int rc1 = expr_template(&env, t, doc, &o1, &e1);
+        struct expr_tmpl *c = expr_tmpl_compile(t);
+        int rc2 = expr_tmpl_eval(&env, c, doc, &o2, &e2);
+        assert_int_equal(rc1, rc2);
+        if (rc1) {
+            assert_null(o2);
+            assert_string_equal(e1.name, e2.name);
+            assert_string_equal(e1.cause, e2.cause);
+        } else {
+            char *a = jout_compact(o1), *b = jout_compact(o2);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
+        expr_err_release(&e1);
+        expr_err_release(&e2);
+        json_decref(o1);
+        json_decref(o2);
+        expr_tmpl_free(c);
+        json_decref(t);
+    }
+    json_decref(doc);
+    json_decref(ctx);
+}
+
+/* A rule with two operators (the validator refuses it) still uses the first of the
+ * operator table, whatever the order of its keys. */
+static void test_interp_choice_operator_order(void **state)
+{
+    (void)state;
+    struct run r;
+    run(&r,
+        "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'NumericEquals':1,"
+        "'Variable':'$.v','StringEquals':'a','Next':'Y'}],'Default':'N'},"
+        "'Y':{'Type':'Pass','Result':'yes','End':true},"
+        "'N':{'Type':'Pass','Result':'no','End':true}}}",
+        "{'v':'a'}");
+    assert_output(&r, "'yes'");
+    run_release(&r);
+}
+
+/* The Context object is built only when read; what a reader sees is unchanged, in a
+ * distributed Map child too. */
+static void test_interp_context_on_demand(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {.exec_name = "ex", .machine_name = "sm"};
+    run_opts(&r,
+             "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{"
+             "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},"
+             "'StartAt':'C','States':{'C':{'Type':'Pass','Parameters':{"
+             "'in.$':'$$.Execution.Input','st.$':'$$.Execution.StartTime',"
+             "'sm.$':'$$.StateMachine.Name','state.$':'$$.State.Name'},'End':true}}},"
+             "'End':true}}}",
+             "[{'k':1}]", NULL, NULL, &o);
+    assert_output(&r, "[{'in':{'k':1},'st':'2026-01-01T00:00:00.000Z','sm':'sm',"
+                      "'state':'C'}]");
+    run_release(&r);
+    run_opts(&r,
+             "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{"
+             "'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'EXPRESS'},"
+             "'StartAt':'C','States':{'C':{'Type':'Pass','Parameters':{"
+             "'id.$':'$$.Execution.Id','name.$':'$$.Execution.Name'},'End':true}}},"
+             "'End':true}}}",
+             "[1]", NULL, NULL, &o);
+    assert_int_equal(r.res.status, INTERP_SUCCEEDED);
+    json_t *child = json_array_get(r.res.output, 0);
+    const char *id = json_string_value(json_object_get(child, "id"));
+    const char *name = json_string_value(json_object_get(child, "name"));
+    assert_int_equal(strlen(name), 36);
+    char *want =
+        xasprintf("arn:aws:states:us-east-1:123456789012:execution:sm/M:%s", name);
+    assert_string_equal(id, want);
+    free(want);
+    run_release(&r);
+}
+
+/* An execution input over 256 KiB fails at the first state, even one that passes its
+ * input on unchanged (a Choice): only a state's checked output skips the check. */
+static void test_interp_data_limit_first_state(void **state)
+{
+    (void)state;
+    size_t n = 300 * 1024;
+    char *big = xmalloc(n + 16);
+    memcpy(big, "{'s':'", 6);
+    memset(big + 6, 'x', n);
+    memcpy(big + 6 + n, "'}", 3);
+    struct run r;
+    run(&r,
+        "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.s',"
+        "'IsString':true,'Next':'D'}]},'D':{'Type':'Succeed'}}}",
+        big);
+    assert_failed(&r, "States.DataLimitExceeded", "returned a result with a size");
+    run_release(&r);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1128,6 +1418,14 @@ int main(void)
         cmocka_unit_test(test_interp_item_batcher),
         cmocka_unit_test(test_interp_redrive),
         cmocka_unit_test(test_interp_dry_run_shapes),
+        cmocka_unit_test(test_interp_time_format_digits),
+        cmocka_unit_test(test_interp_uuid_digits),
+        cmocka_unit_test(test_interp_entered_names),
+        cmocka_unit_test(test_interp_cache_reuse),
+        cmocka_unit_test(test_interp_compiled_template),
+        cmocka_unit_test(test_interp_choice_operator_order),
+        cmocka_unit_test(test_interp_context_on_demand),
+        cmocka_unit_test(test_interp_data_limit_first_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

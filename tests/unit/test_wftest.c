@@ -433,6 +433,28 @@ static void test_wftest_judge_path_visits(void **state)
     json_decref(h);
 }
 
+/* A run's list of entered states (interp_opts.entered) stands in for its history. */
+static void test_wftest_judge_entered(void **state)
+{
+    (void)state;
+    static const char *const path[] = {"Start", "Work", "Work", "Fail"};
+    json_t *h = history_of(path, 4);
+    json_t *want = J("['Start', 'Done']"), *visits = J("{'Work': 1}");
+    struct wftest_expect e = {INTERP_FAILED, NULL, NULL, NULL, want, visits};
+    struct interp_result r = {.status = INTERP_FAILED};
+    char *from_history = wftest_judge(&e, &r, h);
+    r.entered = J("['Start', 'Work', 'Work', 'Fail']");
+    char *from_list = wftest_judge(&e, &r, NULL);
+    assert_non_null(from_history);
+    assert_string_equal(from_list, from_history);
+    free(from_history);
+    free(from_list);
+    json_decref(r.entered);
+    json_decref(want);
+    json_decref(visits);
+    json_decref(h);
+}
+
 /* ---- running --------------------------------------------------------------------- */
 
 static void test_wftest_run_case(void **state)
@@ -460,7 +482,9 @@ static void test_wftest_run_case(void **state)
                      0);
     json_t *def = J(two_states);
     assert_int_equal(wftest_check(&tf, def, &dl), 0);
-    struct interp_opts base = {.machine_name = "m"};
+    /* one cache for every case of the file, as `wfgen test` keeps it */
+    struct interp_cache *cache = interp_cache_new();
+    struct interp_opts base = {.machine_name = "m", .cache = cache};
     struct coverage cov;
     coverage_init(&cov, def);
     struct wftest_result res;
@@ -486,6 +510,7 @@ static void test_wftest_run_case(void **state)
     coverage_count(&cov, COV_CATCHER, &hit, &total);
     assert_int_equal(hit, 1);
     coverage_release(&cov);
+    interp_cache_free(cache);
     json_decref(def);
     wftest_release(&tf);
     diag_release(&dl);
@@ -537,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_wftest_judge_output),
         cmocka_unit_test(test_wftest_judge_output_limits),
         cmocka_unit_test(test_wftest_judge_path_visits),
+        cmocka_unit_test(test_wftest_judge_entered),
         cmocka_unit_test(test_wftest_run_case),
         cmocka_unit_test(test_wftest_junit_xml),
     };
