@@ -20,10 +20,70 @@
 #include "wrap.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool listed(char **sorted, size_t n, const char *path)
+{
+    return bsearch(&path, sorted, n, sizeof(*sorted), cmp_str) != NULL;
+}
+
+/* ---- manifest
+ * --------------------------------------------------------------------------- */
+
+static const char manifest_header[] =
+    "# Files written by `wfgen build`; it removes those it no longer generates.\n";
+
+static char *manifest_text(const struct outset *set, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, manifest_header);
+    for (size_t i = 0; i < set->nr; i++)
+        strbuf_addf(&sb, "%s\n", set->v[i].path);
+    return strbuf_detach(&sb, len);
+}
+
+/* A manifest line is trusted only when it names a plain relative path. */
+static bool safe_relative(const char *p)
+{
+    return *p && p[0] != '/' && strncmp(p, "../", 3) && !strstr(p, "/../") &&
+           strcmp(p, "..") && strcmp(p, BUILD_MANIFEST);
+}
+
+/*
+ * Returns the previous manifest's paths, sorted, as a NULL-terminated array of *n
+ * pointers into *text (caller frees both).
+ */
+static char **manifest_read(const char *outdir, char **text, size_t *n)
+{
+    char *path = fs_join(outdir, BUILD_MANIFEST);
+    size_t len;
+    char **v = xcalloc(1, sizeof(*v));
+    *text = NULL;
+    *n = 0;
+    if (fs_read_file(path, text, &len) == 0) {
+        char *save = NULL;
+        for (char *line = strtok_r(*text, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            if (line[0] == '#' || !safe_relative(line))
+                continue;
+            v = xrealloc(v, (*n + 2) * sizeof(*v));
+            v[(*n)++] = line;
+            v[*n] = NULL;
+        }
+    }
+    free(path);
+    qsort(v, *n, sizeof(*v), cmp_str);
+    return v;
+}
 
 /* ---- compile ------------------------------------------------------------------------
  */
@@ -146,12 +206,55 @@ struct wf_result {
     struct diag_list dl;
 };
 
+/* The previous manifest's paths, sorted, for staging files while compiling. */
+struct early {
+    const char *outdir;
+    bool outdir_existed;
+    char **old, *oldtext;
+    size_t nold;
+    atomic_bool failed; /* a workflow failed: staging more is wasted */
+};
+
 struct compile_job {
     const struct catalog *cat;
     const struct build_opts *opts;
     bool emit;
     struct wf_result *res;
+    struct early *early; /* NULL: keep the data */
 };
+
+/* See build.h; a file whose temporary cannot be written keeps its data. */
+static void stage_early(struct early *e, struct outset *out)
+{
+    for (size_t i = 0; i < out->nr; i++) {
+        struct outfile *f = &out->v[i];
+        char *dest = fs_join(e->outdir, f->path);
+        bool same =
+            listed(e->old, e->nold, f->path) && fs_same_content(dest, f->data, f->len);
+        if (same || !fs_write_temp(dest, f->data, f->len, &f->staged)) {
+            free(f->data);
+            f->data = NULL;
+        }
+        free(dest);
+    }
+}
+
+/*
+ * Removes the temporaries of staged files and the folders staging made (empty ones;
+ * build treats empty folders in the output folder as its own, as when it removes
+ * obsolete files), so a failed build leaves the output folder as it found it.
+ */
+static void unstage(const struct early *e, struct outset *out)
+{
+    for (size_t i = 0; i < out->nr; i++) {
+        if (!out->v[i].staged)
+            continue;
+        unlink(out->v[i].staged);
+        fs_prune_empty_dirs(out->v[i].staged, e->outdir);
+    }
+    if (!e->outdir_existed)
+        rmdir(e->outdir);
+}
 
 static void compile_one(size_t i, void *ctx)
 {
@@ -160,6 +263,10 @@ static void compile_one(size_t i, void *ctx)
     r->rc = compile_workflow(job->cat, &job->cat->wf[i], job->opts,
                              job->emit ? &r->out : NULL, &r->dl);
     r->err = errno;
+    if (job->early && r->rc)
+        atomic_store(&job->early->failed, true);
+    if (job->early && !r->rc && !atomic_load(&job->early->failed))
+        stage_early(job->early, &r->out);
 }
 
 /*
@@ -171,7 +278,13 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
                   struct outset *out, struct diag_list *dl)
 {
     struct wf_result *res = xcalloc(cat->nwf + 1, sizeof(*res));
-    struct compile_job job = {cat, opts, out != NULL, res};
+    struct early early = {.outdir = opts->stage_dir};
+    early.outdir_existed = opts->stage_dir && fs_exists(opts->stage_dir);
+    struct compile_job job = {cat, opts, out != NULL, res, NULL};
+    if (out && opts->stage_dir) {
+        early.old = manifest_read(opts->stage_dir, &early.oldtext, &early.nold);
+        job.early = &early;
+    }
     pfor(cat->nwf, opts->jobs, compile_one, &job);
     int rc = 0;
     for (size_t i = 0; i < cat->nwf; i++) {
@@ -185,75 +298,27 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
             if (r->rc && rc != -2)
                 rc = r->rc;
         }
+        if (job.early)
+            unstage(&early, &r->out); /* staged files are left only when not merged */
         diag_release(&r->dl);
         outset_release(&r->out);
     }
     free(res);
-    if (rc == -2)
-        return -2;
-    if (out)
+    if (out && rc == 0) {
         outset_sort(out); /* tf_emit looks files up */
-    if (rc == 0 && out && tf_emit(cat, out, dl))
-        rc = -1;
-    if (out)
+        if (tf_emit(cat, out, dl))
+            rc = -1;
         outset_sort(out);
-    return rc;
-}
-
-/* ---- manifest
- * --------------------------------------------------------------------------- */
-
-static const char manifest_header[] =
-    "# Files written by `wfgen build`; it removes those it no longer generates.\n";
-
-static char *manifest_text(const struct outset *set, size_t *len)
-{
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_adds(&sb, manifest_header);
-    for (size_t i = 0; i < set->nr; i++)
-        strbuf_addf(&sb, "%s\n", set->v[i].path);
-    return strbuf_detach(&sb, len);
-}
-
-/* A manifest line is trusted only when it names a plain relative path. */
-static bool safe_relative(const char *p)
-{
-    return *p && p[0] != '/' && strncmp(p, "../", 3) && !strstr(p, "/../") &&
-           strcmp(p, "..") && strcmp(p, BUILD_MANIFEST);
-}
-
-/* Returns the previous manifest's paths as a NULL-terminated array (caller frees). */
-static char **manifest_read(const char *outdir, char **text)
-{
-    char *path = fs_join(outdir, BUILD_MANIFEST);
-    size_t len, n = 0;
-    char **v = xcalloc(1, sizeof(*v));
-    *text = NULL;
-    if (fs_read_file(path, text, &len) == 0) {
-        for (char *line = strtok(*text, "\n"); line; line = strtok(NULL, "\n")) {
-            if (line[0] == '#' || !safe_relative(line))
-                continue;
-            v = xrealloc(v, (n + 2) * sizeof(*v));
-            v[n++] = line;
-            v[n] = NULL;
-        }
     }
-    free(path);
-    return v;
+    if (job.early && rc)
+        unstage(&early, out);
+    free(early.old);
+    free(early.oldtext);
+    return rc;
 }
 
 /* ---- write
  * ------------------------------------------------------------------------------ */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool listed(char **sorted, size_t n, const char *path)
-{
-    return bsearch(&path, sorted, n, sizeof(*sorted), cmp_str) != NULL;
-}
 
 /* One file of the set on its way into the output folder. */
 struct pending {
@@ -291,6 +356,8 @@ static void compare_one(size_t i, void *ctx)
 static void stage_one(size_t i, void *ctx)
 {
     struct pending *p = (struct pending *)ctx + i;
+    if (!p->data)
+        return; /* staged while compiling */
     if (p->may_exist && fs_same_content(p->dest, p->data, p->len))
         return;
     if (fs_write_temp(p->dest, p->data, p->len, &p->tmp))
@@ -351,15 +418,16 @@ static void remove_obsolete(const char *outdir, const struct outset *set, char *
  * looking. Probing a missing name first makes creating it several times slower on
  * ext4, which dominated cold builds of large catalogs.
  */
-int build_write(const char *outdir, const struct outset *set)
+int build_write(const char *outdir, struct outset *set)
 {
-    size_t mlen, nold = 0, n = set->nr + 1;
+    size_t mlen, nold, n = set->nr + 1;
     char *mtext = manifest_text(set, &mlen), *oldtext;
-    char **old = manifest_read(outdir, &oldtext);
-    while (old[nold])
-        nold++;
-    qsort(old, nold, sizeof(*old), cmp_str);
+    char **old = manifest_read(outdir, &oldtext, &nold);
     struct pending *p = pending_new(outdir, set, mtext, mlen, old, nold);
+    for (size_t i = 0; i < set->nr; i++) { /* temporaries staged while compiling */
+        p[i].tmp = set->v[i].staged;
+        set->v[i].staged = NULL;
+    }
 
     pfor(n, 0, stage_one, p);
     int rc = first_failure(p, n);
@@ -380,8 +448,9 @@ static size_t report_obsolete(const char *outdir, const struct outset *set, FILE
 {
     size_t n = 0;
     char *oldtext;
-    char **old = manifest_read(outdir, &oldtext);
-    for (size_t i = 0; old[i]; i++) {
+    size_t nold;
+    char **old = manifest_read(outdir, &oldtext, &nold);
+    for (size_t i = 0; i < nold; i++) {
         char *gone = fs_join(outdir, old[i]);
         if (!outset_find(set, old[i]) && fs_exists(gone)) {
             fprintf(report, "obsolete: %s\n", gone);

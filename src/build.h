@@ -16,11 +16,19 @@
 struct build_opts {
     bool allow_placeholders; /* treat ${...} in definitions as opaque (validate only) */
     unsigned jobs;           /* threads compiling workflows; 0 = one per CPU */
+    const char *stage_dir;   /* build: stage each workflow's files there (see below) */
 };
 
 /*
  * Checks every workflow and, when `out` is non-NULL, renders every output into it.
  * Returns 0, -1 after error diagnostics, or -2 on a system error (message printed).
+ *
+ * With opts->stage_dir (the output folder of a build), each workflow's files are
+ * staged as soon as it compiles, so a large build keeps little in memory and writes
+ * while it compiles: a file the previous manifest lists and that already holds the
+ * bytes just drops its data; any other is written to a temporary beside its
+ * destination (outfile.staged) and drops its data. build_write then renames. When the
+ * compile fails, every temporary is removed before returning.
  */
 int build_compile(const struct catalog *cat, const struct build_opts *opts,
                   struct outset *out, struct diag_list *dl);
@@ -31,7 +39,7 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
  * renamed into place until every new file was written to a temporary file.
  * Returns 0, or -1 after printing a system error.
  */
-int build_write(const char *outdir, const struct outset *set);
+int build_write(const char *outdir, struct outset *set);
 
 /*
  * Lists (on `report`) every file that is missing, different or would be removed.

@@ -44,7 +44,7 @@ int cmd_build(int argc, char **argv)
     struct diag_list dl = DIAG_LIST_INIT;
     struct catalog cat;
     struct outset set = OUTSET_INIT;
-    struct build_opts bopts = {0};
+    struct build_opts bopts = {.stage_dir = check ? NULL : outdir};
     rc = load_catalog(&cat, catalog_path, &dl);
     if (rc == WF_EXIT_OK) {
         int crc = build_compile(&cat, &bopts, &set, &dl);

@@ -6,7 +6,8 @@
 #   expected.stdout  optional: exact standard output
 #   expected.stderr  exact standard error
 #   expected.status  exit code
-# A successful `build` runs a second time and must leave out/ byte-identical.
+# A successful `build` runs a second time and must leave out/ byte-identical; a failed
+# `build` must leave out/ exactly as input/ had it (or absent).
 # UPDATE=1 rewrites the expected files from the actual results. VALGRIND=1 runs wfgen
 # under valgrind. Ends with "N passed, N failed".
 set -u
@@ -64,6 +65,13 @@ check_case() {
         cp -R "$work/out" "$tmp/second"
         run_wfgen "$work" "$tmp/r2"
         diff -r "$tmp/second" "$work/out" >"$tmp/diff" || why="second build changed out/"
+    fi
+    if [ -z "$why" ] && [ "$(head -n1 "$case/args")" = build ] && [ "$(cat "$tmp/r.status")" != 0 ]; then
+        if [ -d "$case/input/out" ]; then
+            diff -r "$case/input/out" "$work/out" >"$tmp/diff" || why="failed build changed out/"
+        elif [ -e "$work/out" ]; then
+            why="failed build left out/ behind"
+        fi
     fi
     if [ -z "$why" ]; then
         pass=$((pass + 1))

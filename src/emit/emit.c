@@ -13,7 +13,7 @@
 void outset_add(struct outset *set, const char *path, char *data, size_t len)
 {
     VEC_GROW(set->v, set->nr + 1, set->alloc);
-    set->v[set->nr++] = (struct outfile){xstrdup(path), data, len};
+    set->v[set->nr++] = (struct outfile){xstrdup(path), data, len, NULL};
 }
 
 void outset_add_json(struct outset *set, const json_t *v, const char *fmt, ...)
@@ -55,7 +55,7 @@ void outset_sort(struct outset *set)
 
 const struct outfile *outset_find(const struct outset *set, const char *path)
 {
-    struct outfile key = {(char *)path, NULL, 0};
+    struct outfile key = {(char *)path, NULL, 0, NULL};
     return bsearch(&key, set->v, set->nr, sizeof(*set->v), cmp_path);
 }
 
@@ -64,6 +64,7 @@ void outset_release(struct outset *set)
     for (size_t i = 0; i < set->nr; i++) {
         free(set->v[i].path);
         free(set->v[i].data);
+        free(set->v[i].staged);
     }
     free(set->v);
     set->v = NULL;

@@ -15,8 +15,9 @@
 
 struct outfile {
     char *path; /* relative to the output folder, '/'-separated */
-    char *data;
+    char *data; /* NULL once build staged the file (see build.h) */
     size_t len;
+    char *staged; /* build: the temporary holding the bytes, or NULL (see build.h) */
 };
 
 struct outset {
