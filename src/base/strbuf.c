@@ -43,23 +43,21 @@ void strbuf_adds(struct strbuf *sb, const char *s)
     strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addch(struct strbuf *sb, char c)
-{
-    strbuf_grow(sb, 1);
-    sb->buf[sb->len++] = c;
-    sb->buf[sb->len] = '\0';
-}
-
+/* Formats into the spare room first; only a text that does not fit is formatted twice. */
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    strbuf_grow(sb, 64);
+    size_t room = sb->alloc - sb->len;
+    int n = vsnprintf(sb->buf + sb->len, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         BUG("bad format '%s'", fmt);
-    strbuf_grow(sb, (size_t)n);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= room) {
+        strbuf_grow(sb, (size_t)n);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

@@ -25,7 +25,14 @@ void strbuf_init(struct strbuf *sb);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, char c);
+/* Inline: writers add one character at a time in their hottest loops. */
+static inline void strbuf_addch(struct strbuf *sb, char c)
+{
+    if (sb->len + 2 > sb->alloc)
+        strbuf_grow(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);

@@ -50,17 +50,22 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* Short texts (most) are formatted once, into a stack buffer, then copied. */
 char *xasprintf(const char *fmt, ...)
 {
+    char small[256];
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0)
         BUG("bad format '%s'", fmt);
     char *s = xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap2);
+    if ((size_t)n < sizeof(small))
+        memcpy(s, small, (size_t)n + 1);
+    else
+        vsnprintf(s, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return s;
 }
