@@ -212,9 +212,7 @@ void asl_lint_state(struct asl_ctx *c, size_t si, const char *where)
 
 void asl_lint_definition(struct asl_ctx *c)
 {
-    size_t len;
-    char *text = jout_dump(c->top, &len);
-    free(text);
+    size_t len = jout_dump_size(c->top);
     if (len <= DEFINITION_MAX_BYTES)
         return;
     asl_diag(c, D_LINT_DEF_TOO_LARGE, yload_file_loc(c->doc),

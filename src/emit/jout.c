@@ -19,10 +19,36 @@
 
 #define INDENT_WIDTH 2
 
+/* A writer appends to sb, or only counts bytes when sb is NULL (the *_size calls). */
 struct jw {
     struct strbuf *sb;
+    size_t n;
     bool pretty;
 };
+
+static void out(struct jw *w, const char *p, size_t len)
+{
+    if (w->sb)
+        strbuf_add(w->sb, p, len);
+    else
+        w->n += len;
+}
+
+static void out_ch(struct jw *w, char c)
+{
+    if (w->sb)
+        strbuf_addch(w->sb, c);
+    else
+        w->n++;
+}
+
+static void out_rep(struct jw *w, char c, size_t count)
+{
+    if (w->sb)
+        strbuf_addrep(w->sb, c, count);
+    else
+        w->n += count;
+}
 
 /* The escape of each byte below 0x20 and of '"' and '\\'; NULL = copied as it is. */
 static const char *escape_of(unsigned char c)
@@ -45,20 +71,21 @@ static const char *escape_of(unsigned char c)
 
 static void put_string(struct jw *w, const char *s, size_t len)
 {
-    strbuf_grow(w->sb, len + 2);
-    strbuf_addch(w->sb, '"');
+    if (w->sb)
+        strbuf_grow(w->sb, len + 2);
+    out_ch(w, '"');
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         const char *esc = c < 0x20 || c == '"' || c == '\\' ? escape_of(c) : NULL;
         if (!esc)
             continue;
-        strbuf_add(w->sb, s + run, i - run);
-        strbuf_adds(w->sb, esc);
+        out(w, s + run, i - run);
+        out(w, esc, strlen(esc));
         run = i + 1;
     }
-    strbuf_add(w->sb, s + run, len - run);
-    strbuf_addch(w->sb, '"');
+    out(w, s + run, len - run);
+    out_ch(w, '"');
 }
 
 /*
@@ -71,8 +98,8 @@ static void put_real(struct jw *w, double d)
     int n = snprintf(buf, sizeof(buf) - 2, "%.15g", d);
     char *e = strchr(buf, 'e');
     if (!e && !strchr(buf, '.')) {
-        strbuf_add(w->sb, buf, (size_t)n);
-        strbuf_add(w->sb, ".0", 2);
+        out(w, buf, (size_t)n);
+        out(w, ".0", 2);
         return;
     }
     if (e) {
@@ -83,7 +110,7 @@ static void put_real(struct jw *w, double d)
         memmove(digits, from, strlen(from) + 1);
         n = (int)strlen(buf);
     }
-    strbuf_add(w->sb, buf, (size_t)n);
+    out(w, buf, (size_t)n);
 }
 
 static void put_integer(struct jw *w, json_int_t i)
@@ -95,15 +122,15 @@ static void put_integer(struct jw *w, json_int_t i)
     while (u /= 10);
     if (i < 0)
         *--p = '-';
-    strbuf_add(w->sb, p, (size_t)(buf + sizeof(buf) - p));
+    out(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 static void newline(struct jw *w, size_t depth)
 {
     if (!w->pretty)
         return;
-    strbuf_addch(w->sb, '\n');
-    strbuf_addrep(w->sb, ' ', depth * INDENT_WIDTH);
+    out_ch(w, '\n');
+    out_rep(w, ' ', depth * INDENT_WIDTH);
 }
 
 static void put_value(struct jw *w, const json_t *v, size_t depth);
@@ -111,35 +138,35 @@ static void put_value(struct jw *w, const json_t *v, size_t depth);
 static void put_array(struct jw *w, const json_t *a, size_t depth)
 {
     size_t n = json_array_size(a);
-    strbuf_addch(w->sb, '[');
+    out_ch(w, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            strbuf_addch(w->sb, ',');
+            out_ch(w, ',');
         newline(w, depth + 1);
         put_value(w, json_array_get(a, i), depth + 1);
     }
     if (n)
         newline(w, depth);
-    strbuf_addch(w->sb, ']');
+    out_ch(w, ']');
 }
 
 static void put_object(struct jw *w, const json_t *o, size_t depth)
 {
     bool first = true;
-    strbuf_addch(w->sb, '{');
+    out_ch(w, '{');
     for (void *it = json_object_iter((json_t *)o); it;
          it = json_object_iter_next((json_t *)o, it)) {
         if (!first)
-            strbuf_addch(w->sb, ',');
+            out_ch(w, ',');
         first = false;
         newline(w, depth + 1);
         put_string(w, json_object_iter_key(it), json_object_iter_key_len(it));
-        strbuf_add(w->sb, ": ", w->pretty ? 2 : 1);
+        out(w, ": ", w->pretty ? 2 : 1);
         put_value(w, json_object_iter_value(it), depth + 1);
     }
     if (!first)
         newline(w, depth);
-    strbuf_addch(w->sb, '}');
+    out_ch(w, '}');
 }
 
 static void put_value(struct jw *w, const json_t *v, size_t depth)
@@ -161,23 +188,24 @@ static void put_value(struct jw *w, const json_t *v, size_t depth)
         put_real(w, json_real_value(v));
         return;
     case JSON_TRUE:
-        strbuf_add(w->sb, "true", 4);
+        out(w, "true", 4);
         return;
     case JSON_FALSE:
-        strbuf_add(w->sb, "false", 5);
+        out(w, "false", 5);
         return;
     case JSON_NULL:
-        strbuf_add(w->sb, "null", 4);
+        out(w, "null", 4);
         return;
     }
 }
 
-static void write_json(struct strbuf *sb, const json_t *v, bool pretty)
+static size_t write_json(struct strbuf *sb, const json_t *v, bool pretty)
 {
     if (!v)
         BUG("jout: NULL value");
-    struct jw w = {sb, pretty};
+    struct jw w = {sb, 0, pretty};
     put_value(&w, v, 0);
+    return w.n;
 }
 
 char *jout_dump(const json_t *v, size_t *len)
@@ -198,11 +226,12 @@ char *jout_compact(const json_t *v)
 
 size_t jout_compact_size(const json_t *v)
 {
-    struct strbuf sb = STRBUF_INIT;
-    write_json(&sb, v, false);
-    size_t n = sb.len;
-    strbuf_release(&sb);
-    return n;
+    return write_json(NULL, v, false);
+}
+
+size_t jout_dump_size(const json_t *v)
+{
+    return write_json(NULL, v, true) + 1;
 }
 
 void jout_print(const json_t *v, FILE *out)

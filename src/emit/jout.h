@@ -15,6 +15,8 @@ char *jout_dump(const json_t *v, size_t *len);
 char *jout_compact(const json_t *v);
 /* Bytes of the single-line form, computed without building the text. */
 size_t jout_compact_size(const json_t *v);
+/* Bytes jout_dump would return (with its newline), computed without building the text. */
+size_t jout_dump_size(const json_t *v);
 /* Writes the pretty canonical form to out. */
 void jout_print(const json_t *v, FILE *out);
 

@@ -20,6 +20,7 @@ static void same_as_jansson(json_t *v)
     assert_int_equal(len, strlen(want) + 1);
     assert_memory_equal(got, want, len - 1);
     assert_int_equal(got[len - 1], '\n');
+    assert_int_equal(jout_dump_size(v), len);
     free(want);
     free(got);
 
