@@ -93,20 +93,30 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* mkdir -p, remembering the last folder made: a build writes thousands of files into few.
+/*
+ * mkdir -p, remembering the folders already made: a build writes tens of thousands of
+ * files into a few folders, from several threads at once.
  */
 static int ensure_dir_of(const char *path)
 {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    static char *last;
+    static char *known[16];
+    static size_t nknown, next;
     char *dir = fs_dirname(path);
     int rc = 0;
     pthread_mutex_lock(&lock);
-    if (!last || strcmp(last, dir)) {
+    size_t i = 0;
+    while (i < nknown && strcmp(known[i], dir))
+        i++;
+    if (i == nknown) {
         rc = fs_mkdir_p(dir);
-        free(last);
-        last = rc ? NULL : dir;
-        dir = rc ? dir : NULL;
+        if (!rc) {
+            free(known[next]);
+            known[next] = dir;
+            dir = NULL;
+            next = (next + 1) % ARRAY_SIZE(known);
+            nknown += nknown < ARRAY_SIZE(known);
+        }
     }
     pthread_mutex_unlock(&lock);
     free(dir);
@@ -122,6 +132,12 @@ int fs_write_temp(const char *path, const void *data, size_t len, char **tmp_out
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT) { /* a remembered folder was removed since */
+        char *dir = fs_dirname(path);
+        if (fs_mkdir_p(dir) == 0)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        free(dir);
+    }
     if (fd < 0) {
         free(tmp);
         return -1;
