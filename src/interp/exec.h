@@ -17,6 +17,7 @@
 #define HISTORY_LIMIT    25000  /* events per execution */
 #define NO_DEADLINE      INT64_MAX
 #define INLINE_MAP_SLOTS 40 /* AWS runs at most 40 inline iterations at once */
+#define OPEN_LEVELS      32 /* Parallel/Map nesting tracked for *StateAborted events */
 
 /* ---- failures -------------------------------------------------------------------------
  */
@@ -72,6 +73,17 @@ struct exec {
     json_t *calls; /* state name -> invocations so far (mock numbering) */
     int depth;     /* distributed Map child depth (0 = the execution itself) */
     struct interp_cache *cache; /* state plans (the caller's or this run's own) */
+    bool redrive_used; /* a redriven Parallel/Map took its kept results (first attempt) */
+    /* A failed Parallel/Map lets its other branches/iterations run on until the moment
+       it failed: `deadline` is lowered to that moment meanwhile, and running out of time
+       then means the thread was aborted, not that the execution timed out. */
+    bool aborting;
+    /* The thread running now is at nesting `level` (0: the execution's; each Parallel
+       branch or Map iteration one deeper). open[l]: the Type of the state entered and
+       not yet exited on the running thread at level l (hist_add_parts keeps it), or
+       NULL: what an abort aborts. Deeper levels are not tracked. */
+    int level;
+    const char *open[OPEN_LEVELS];
 };
 
 /* One line of control: the execution itself, a Parallel branch or a Map iteration. */
@@ -344,6 +356,7 @@ int parallel_run(struct visit *v, json_t *task_input, json_t **result);
 struct redrive_point {
     json_t *input;       /* new: the original execution input */
     char *state;         /* the top-level state entered but not exited */
+    size_t entered_at;   /* the index of its *StateEntered event */
     json_t *state_input; /* new: its recorded input */
     json_t *vars;        /* new: variables assigned before it */
     int64_t start_ms;    /* the original start */
@@ -354,6 +367,16 @@ struct redrive_point {
 /* Reads a saved history. Returns 0, or -1 with *err (new message) when not redrivable. */
 int redrive_find(json_t *history, struct redrive_point *rp, char **err);
 void redrive_release(struct redrive_point *rp);
+/*
+ * Redriving a failed Parallel (branches: its Branches) or inline Map (branches: NULL)
+ * named `state` with n branches or items: what its last attempt in the saved history
+ * recorded for the branches/iterations that succeeded. Returns n new outputs (NULL for
+ * those to run again), or NULL when `state` is not the redriven one or its attempt is
+ * not in the history.
+ * Free with redrive_kept_free.
+ */
+json_t **redrive_kept(json_t *history, const char *state, json_t *branches, size_t n);
+void redrive_kept_free(json_t **kept, size_t n);
 
 /* ---- time
  * ------------------------------------------------------------------------------ */

@@ -45,6 +45,13 @@ long hist_add_parts(struct thread *t, const char *type_a, const char *type_b,
                     const char *key_a, const char *key_b, json_t *details)
 {
     struct exec *ex = t->ex;
+    /* the state the running thread is in: an abort writes its *StateAborted event */
+    if (type_b && type_b[0] == 'S' && ex->level >= 0 && ex->level < OPEN_LEVELS) {
+        if (!strcmp(type_b, "StateEntered"))
+            ex->open[ex->level] = type_a;
+        else if (!strcmp(type_b, "StateExited"))
+            ex->open[ex->level] = NULL;
+    }
     if (ex->history_full) {
         json_decref(details);
         return ex->nevents;

@@ -24,6 +24,115 @@ static void state_event(struct thread *t, struct visit *v, const char *what, jso
     hist_add_parts(t, v->type->name, what, NULL, NULL, d);
 }
 
+/*
+ * On the redriven state's first attempt (the first state the redrive enters): the
+ * outputs its failed run recorded for the branches or iterations that succeeded, which
+ * are not run again. NULL otherwise, and on a retry of that state (it re-runs all).
+ */
+static json_t **redriven(struct visit *v, json_t *branches, size_t n)
+{
+    struct exec *ex = v->t->ex;
+    if (!ex->o->redrive || ex->redrive_used || ex->base.parent || ex->nstates != 1)
+        return NULL;
+    ex->redrive_used = true;
+    return redrive_kept(ex->o->redrive, v->name, branches, n);
+}
+
+/* ---- failure: the first one decides, the others are aborted
+ * AWS runs a Parallel's branches and a Map's iterations at the same time; when one fails
+ * the state fails with its error and the others still running are aborted. wfgen runs
+ * them one after another, so after a failure at time T the ones that would have been
+ * running by then (all branches; the iterations with a slot before T) still run, with the
+ * execution's deadline lowered to T: those that end by T keep their result (a redrive
+ * does not run them again), those that fail record their failure, and those that run
+ * out of time are aborted at T (a *StateAborted event for the state they were in; and
+ * MapIterationAborted). Branches and iterations that come earlier in order have already
+ * finished, even when they would have ended after T on AWS.
+ */
+
+struct fanout {
+    struct exec *ex;
+    bool failed;
+    bool stop; /* nothing more runs: the execution timed out, or its history is full */
+    struct fail f;    /* the first failure */
+    int64_t fail_ms;  /* when it failed */
+    long fail_prev;   /* its thread's last event */
+    int64_t deadline; /* the execution's deadline and aborting flag before it */
+    bool aborting;
+};
+
+/* True when f is the abort of a thread still running when its Map/Parallel failed. */
+static bool is_abort(const struct exec *ex, const struct fail *f)
+{
+    return ex->aborting && f->kind == FK_TIMED_OUT;
+}
+
+/* Takes a failed thread's failure f (moved); the first one starts the abort. */
+static void fanout_fail(struct fanout *fo, struct thread *sub, struct fail *f)
+{
+    if (fo->failed) {
+        fail_release(f);
+        return;
+    }
+    struct exec *ex = fo->ex;
+    fo->failed = true;
+    fo->fail_ms = sub->now;
+    fo->fail_prev = sub->prev;
+    fo->stop = f->kind == FK_HISTORY || (f->kind == FK_TIMED_OUT && !ex->aborting);
+    fail_move(&fo->f, f);
+    if (fo->stop)
+        return;
+    fo->deadline = ex->deadline;
+    fo->aborting = ex->aborting;
+    if (fo->fail_ms < ex->deadline)
+        ex->deadline = fo->fail_ms;
+    ex->aborting = true;
+}
+
+/* Ends the abort; fails the visit with the first failure and writes <Type>StateFailed
+   on t after the failed thread's last event (not for a timeout, a full history or an
+   abort: the enclosing state writes its own event then). Returns -1. */
+static int fanout_end(struct fanout *fo, struct visit *v)
+{
+    struct thread *t = v->t;
+    if (!fo->stop) {
+        fo->ex->deadline = fo->deadline;
+        fo->ex->aborting = fo->aborting;
+    }
+    t->now = fo->fail_ms;
+    t->prev = fo->fail_prev;
+    if (!fo->stop && !is_abort(fo->ex, &fo->f))
+        state_event(t, v, "StateFailed", NULL);
+    fail_release(&v->f);
+    fail_move(&v->f, &fo->f);
+    return -1;
+}
+
+/* Runs a branch or iteration (machine) on sub, one level deeper. Returns exec_machine's
+   result, with *open: the Type of the state sub was left in (see exec.h), or NULL. */
+static int run_sub(struct thread *sub, json_t *machine, json_t *input, json_t **out,
+                   struct fail *f, const char **open)
+{
+    struct exec *ex = sub->ex;
+    int level = ++ex->level;
+    if (level < OPEN_LEVELS)
+        ex->open[level] = NULL;
+    int rc = exec_machine(sub, machine, input, out, f);
+    *open = level < OPEN_LEVELS ? ex->open[level] : NULL;
+    ex->level--;
+    return rc;
+}
+
+/* Writes the *StateAborted event of the state (of Type open) an aborted thread was in:
+   the types that can be running when time passes have one. */
+static void abort_open_state(struct thread *t, const char *open)
+{
+    static const char *const abortable[] = {"Task", "Wait", "Parallel", "Map"};
+    for (size_t i = 0; open && i < ARRAY_SIZE(abortable); i++)
+        if (!strcmp(open, abortable[i]))
+            hist_add_parts(t, open, "StateAborted", NULL, NULL, NULL);
+}
+
 /* ---- Parallel
  * ------------------------------------------------------------------------------ */
 
@@ -33,33 +142,39 @@ int parallel_run(struct visit *v, json_t *input, json_t **result)
     json_t *branches = vfield(v, SF_BRANCHES);
     if (!json_is_array(branches))
         return visit_runtime(v, "The Parallel state has no Branches array");
+    size_t n = json_array_size(branches);
+    json_t **kept = redriven(v, branches, n);
     state_event(t, v, "StateStarted", NULL);
     long started = t->prev;
     int64_t start = t->now, end = start;
+    struct fanout fo = {.ex = t->ex};
     json_t *res = json_array();
-    size_t i;
-    json_t *b;
-    json_array_foreach(branches, i, b)
-    {
+    for (size_t i = 0; i < n && !fo.stop; i++) {
+        if (kept && kept[i]) { /* redrive: this branch succeeded before */
+            json_array_append(res, kept[i]);
+            continue;
+        }
         struct thread bt = sub_thread(t, start);
         bt.prev = started;
         json_t *out;
+        const char *open;
         struct fail f = {0};
-        int rc = exec_machine(&bt, b, input, &out, &f);
+        int rc = run_sub(&bt, json_array_get(branches, i), input, &out, &f, &open);
         json_decref(bt.vars);
         if (bt.now > end)
             end = bt.now;
-        if (rc) {
-            t->now = bt.now;
-            t->prev = bt.prev;
-            if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY)
-                state_event(t, v, "StateFailed", NULL);
-            fail_release(&v->f);
-            fail_move(&v->f, &f);
-            json_decref(res);
-            return -1;
+        if (!rc) {
+            json_array_append_new(res, out);
+            continue;
         }
-        json_array_append_new(res, out);
+        if (is_abort(t->ex, &f))
+            abort_open_state(&bt, open);
+        fanout_fail(&fo, &bt, &f);
+    }
+    redrive_kept_free(kept, n);
+    if (fo.failed) {
+        json_decref(res);
+        return fanout_end(&fo, v);
     }
     t->now = end;
     t->prev = t->ex->nevents;
@@ -249,10 +364,23 @@ struct iter_state {
     int64_t *slots;
     size_t nslots;
     int64_t end;
+    struct fanout fo;
 };
 
-/* Runs iteration i. Returns 0 with *out, or -1 (v->f filled, Map failure events written).
- */
+/* Whether iteration i starts at all: after a failure, only those with a slot before it
+   (the first batch starts with the Map, so at the latest when it fails). */
+static bool iteration_starts(struct iter_state *is, size_t i)
+{
+    if (!is->fo.failed)
+        return true;
+    if (is->fo.stop)
+        return false;
+    map_first_free(is->slots, is->nslots);
+    return i < is->nslots || is->slots[0] < is->fo.fail_ms;
+}
+
+/* Runs iteration i. Returns 0 with *out, -1 when it failed (the failure goes to
+   is->fo), or -2 when its input could not be made (v->f filled: no iteration). */
 static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_t *item,
                          json_t **out)
 {
@@ -260,12 +388,13 @@ static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_
     size_t slot = map_first_free(is->slots, is->nslots);
     json_t *in;
     if (map_item_input(v, is->eff, i, item, &in))
-        return -1;
+        return -2;
+    struct fail f = {0};
     struct thread it = sub_thread(t, is->slots[slot]);
     it.prev = is->started;
     iter_event(&it, v, "Started", i);
-    struct fail f = {0};
-    int rc = exec_machine(&it, is->processor, in, out, &f);
+    const char *open;
+    int rc = run_sub(&it, is->processor, in, out, &f, &open);
     json_decref(in);
     json_decref(it.vars);
     if (it.now > is->end)
@@ -275,14 +404,13 @@ static int run_iteration(struct visit *v, struct iter_state *is, size_t i, json_
         iter_event(&it, v, "Succeeded", i);
         return 0;
     }
-    t->now = it.now;
-    t->prev = it.prev;
-    if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY) {
-        iter_event(t, v, "Failed", i);
-        hist_add(t, "MapStateFailed", NULL, NULL);
+    if (is_abort(t->ex, &f)) {
+        abort_open_state(&it, open);
+        iter_event(&it, v, "Aborted", i);
+    } else if (f.kind != FK_TIMED_OUT && f.kind != FK_HISTORY) {
+        iter_event(&it, v, "Failed", i);
     }
-    fail_release(&v->f);
-    fail_move(&v->f, &f);
+    fanout_fail(&is->fo, &it, &f);
     return -1;
 }
 
@@ -307,26 +435,40 @@ int map_run(struct visit *v, json_t *eff, json_t **result)
         return -1;
     }
     size_t n = json_array_size(items);
+    json_t **kept = redriven(v, NULL, n);
     json_t *d = t->ex->events ? json_pack("{s:I}", "length", (json_int_t)n) : NULL;
     hist_add(t, "MapStateStarted", "mapStateStartedEventDetails", d);
     size_t nslots = maxc > 0 && maxc < INLINE_MAP_SLOTS ? (size_t)maxc : INLINE_MAP_SLOTS;
-    struct iter_state is = {processor, eff,   t->prev, xcalloc(nslots, sizeof(int64_t)),
-                            nslots,    t->now};
+    struct iter_state is = {
+        processor, eff,    t->prev,      xcalloc(nslots, sizeof(int64_t)),
+        nslots,    t->now, {.ex = t->ex}};
     for (size_t j = 0; j < nslots; j++)
         is.slots[j] = t->now;
     json_t *res = json_array();
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0, run = 0; i < n && rc != -2; i++) {
         json_t *out;
+        if (kept && kept[i]) { /* redrive: this iteration succeeded before */
+            json_array_append(res, kept[i]);
+            continue;
+        }
+        if (!iteration_starts(&is, run))
+            break;
+        run++;
         rc = run_iteration(v, &is, i, json_array_get(items, i), &out);
         if (!rc)
             json_array_append_new(res, out);
     }
     free(is.slots);
     json_decref(items);
-    if (rc) {
+    redrive_kept_free(kept, n);
+    if (rc == -2 && !is.fo.failed) { /* an ItemSelector failed: the Map fails now */
         json_decref(res);
         return -1;
+    }
+    if (is.fo.failed) {
+        json_decref(res);
+        return fanout_end(&is.fo, v);
     }
     t->now = is.end;
     t->prev = t->ex->nevents;

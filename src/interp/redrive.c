@@ -116,6 +116,7 @@ int redrive_find(json_t *history, struct redrive_point *rp, char **err)
             const char *name = json_string_value(json_object_get(d, "name"));
             rp->state = name ? xstrdup(name) : NULL;
             rp->state_input = parse_text(d, "input");
+            rp->entered_at = i;
         } else if (depth == 0 && ends_with(type, "StateExited")) {
             free(rp->state);
             json_decref(rp->state_input);
@@ -131,6 +132,190 @@ int redrive_find(json_t *history, struct redrive_point *rp, char **err)
                    xstrdup("the history has no state that was entered and not exited"));
     }
     return 0;
+}
+
+/* ---- what a failed Parallel or inline Map keeps ---------------------------------------
+ * The saved history says which iterations succeeded (MapIterationSucceeded {index}),
+ * and their outputs are the output of the event each one's MapIterationSucceeded points
+ * back to (the iteration's last state's *StateExited). AWS records nothing per Parallel
+ * branch, and wfgen records nothing AWS does not: a branch's first event is the one
+ * pointing back at ParallelStateStarted (wfgen runs branches one after another, so a
+ * branch's events follow each other), and the branch succeeded when its last event is
+ * the *StateExited of a state that ends it (End, or a Succeed state).
+ */
+
+static const char *type_of(json_t *e)
+{
+    return json_string_value(json_object_get(e, "type"));
+}
+
+static long id_of(json_t *e, const char *key)
+{
+    return (long)json_integer_value(json_object_get(e, key));
+}
+
+/* The event with id `id` (ids are the 1-based positions in wfgen's histories). */
+static json_t *event_by_id(json_t *events, long id)
+{
+    json_t *e = id > 0 ? json_array_get(events, (size_t)id - 1) : NULL;
+    return e && id_of(e, "id") == id ? e : NULL;
+}
+
+/* The recorded output of a *StateExited event (new), or NULL. */
+static json_t *exit_output(json_t *e)
+{
+    const char *type = e ? type_of(e) : NULL;
+    if (!type || !ends_with(type, "StateExited"))
+        return NULL;
+    return parse_text(details_of(e), "output");
+}
+
+/* Walks the events of the state's last attempt: from the last *Started event at its
+   own level after `from` to the end of that attempt. */
+struct walk {
+    json_t *events;
+    size_t from, n;
+    size_t started; /* index of the attempt's Map/ParallelStateStarted */
+};
+
+/* The nesting level of an event (type may be NULL) given the depth before it, which
+   it updates: a Map/Parallel's Started and end events are at the state's own level,
+   the events of its iterations or branches one deeper. */
+static int level_step(int *depth, const char *type)
+{
+    int d = type ? nesting(type) : 0;
+    if (d < 0)
+        *depth += d;
+    int level = *depth;
+    if (d > 0)
+        *depth += d;
+    return level;
+}
+
+/* Finds the state's last attempt (started_type at level 0). Returns 0 or -1. */
+static int last_attempt(struct walk *w, const char *started_type)
+{
+    int depth = 0;
+    bool found = false;
+    for (size_t i = w->from + 1; i < w->n; i++) {
+        const char *type = type_of(json_array_get(w->events, i));
+        if (level_step(&depth, type) == 0 && type && !strcmp(type, started_type)) {
+            w->started = i;
+            found = true;
+        }
+    }
+    return found ? 0 : -1;
+}
+
+static void map_kept(struct walk *w, json_t **kept, size_t n)
+{
+    json_t *started = json_array_get(w->events, w->started);
+    json_t *len = json_object_get(details_of(started), "length");
+    if (!json_is_integer(len) || (size_t)json_integer_value(len) != n)
+        return; /* the items changed: keep nothing */
+    int depth = 1;
+    for (size_t i = w->started + 1; i < w->n; i++) {
+        json_t *e = json_array_get(w->events, i);
+        const char *type = type_of(e);
+        int level = level_step(&depth, type);
+        if (level == 0)
+            break;
+        if (level != 1 || strcmp(type, "MapIterationSucceeded"))
+            continue;
+        json_t *ix = json_object_get(details_of(e), "index");
+        if (!json_is_integer(ix) || json_integer_value(ix) < 0 ||
+            (size_t)json_integer_value(ix) >= n)
+            continue;
+        size_t k = (size_t)json_integer_value(ix);
+        json_decref(kept[k]);
+        kept[k] = exit_output(event_by_id(w->events, id_of(e, "previousEventId")));
+    }
+}
+
+/* True when the state `name` of a branch ends it (End, or a Succeed state). */
+static bool ends_branch(json_t *branch, const char *name)
+{
+    json_t *st = json_object_get(json_object_get(branch, "States"), name);
+    const char *type = json_string_value(json_object_get(st, "Type"));
+    return json_is_true(json_object_get(st, "End")) || (type && !strcmp(type, "Succeed"));
+}
+
+/* The name in a state's Entered or Exited event, or "". */
+static const char *state_name(json_t *e)
+{
+    const char *s = json_string_value(json_object_get(details_of(e), "name"));
+    return s ? s : "";
+}
+
+/* Keeps branch b's output when its last event (last) ended it. */
+static void branch_done(json_t *branches, size_t b, json_t *last, json_t **kept, size_t n)
+{
+    if (b >= n || !last || !ends_branch(json_array_get(branches, b), state_name(last)))
+        return;
+    kept[b] = exit_output(last);
+}
+
+static void parallel_kept(struct walk *w, json_t *branches, json_t **kept, size_t n)
+{
+    long started_id = id_of(json_array_get(w->events, w->started), "id");
+    size_t b = n; /* the branch whose events these are (n: none yet) */
+    size_t next = 0;
+    json_t *last = NULL;
+    int depth = 1;
+    for (size_t i = w->started + 1; i < w->n; i++) {
+        json_t *e = json_array_get(w->events, i);
+        const char *type = type_of(e);
+        int level = level_step(&depth, type);
+        if (level == 0)
+            break;
+        if (level != 1)
+            continue;
+        if (id_of(e, "previousEventId") == started_id &&
+            ends_with(type, "StateEntered")) {
+            branch_done(branches, b, last, kept, n);
+            /* the next branch starting at this state: a branch that failed before
+               entering any state has no events to match */
+            const char *name = state_name(e);
+            for (b = next; b < n; b++) {
+                json_t *sa = json_object_get(json_array_get(branches, b), "StartAt");
+                if (!strcmp(name, json_string_value(sa) ? json_string_value(sa) : ""))
+                    break;
+            }
+            next = b < n ? b + 1 : n;
+        }
+        last = e;
+    }
+    branch_done(branches, b, last, kept, n);
+}
+
+json_t **redrive_kept(json_t *history, const char *state, json_t *branches, size_t n)
+{
+    struct redrive_point rp;
+    char *err = NULL;
+    if (!n || redrive_find(history, &rp, &err)) {
+        free(err);
+        return NULL;
+    }
+    json_t **kept = NULL;
+    struct walk w = {json_object_get(history, "events"), rp.entered_at, 0, 0};
+    w.n = json_array_size(w.events);
+    if (rp.state && !strcmp(rp.state, state) &&
+        !last_attempt(&w, branches ? "ParallelStateStarted" : "MapStateStarted")) {
+        kept = xcalloc(n, sizeof(*kept));
+        if (branches)
+            parallel_kept(&w, branches, kept, n);
+        else
+            map_kept(&w, kept, n);
+    }
+    redrive_release(&rp);
+    return kept;
+}
+
+void redrive_kept_free(json_t **kept, size_t n)
+{
+    for (size_t i = 0; kept && i < n; i++)
+        json_decref(kept[i]);
+    free(kept);
 }
 
 void redrive_release(struct redrive_point *rp)

@@ -1377,6 +1377,196 @@ static void test_interp_data_limit_first_state(void **state)
     free(big);
 }
 
+/* ---- redrive of a Parallel or Map: only what failed runs again; aborts
+ * ------------------------------------------------------------------------- */
+
+/* The types of a history's events from index `from` on, each followed by a space. */
+static void types_from(json_t *history, size_t from, char *buf, size_t n)
+{
+    json_t *ev = json_object_get(history, "events");
+    buf[0] = '\0';
+    for (size_t i = from; i < json_array_size(ev); i++) {
+        const char *t = json_string_value(json_object_get(json_array_get(ev, i), "type"));
+        size_t l = strlen(buf);
+        snprintf(buf + l, n - l, "%s ", t ? t : "?");
+    }
+}
+
+/* The index in the i-th event's details (MapIteration*), or -1. */
+static long event_index(json_t *history, size_t i)
+{
+    json_t *e = json_array_get(json_object_get(history, "events"), i);
+    const char *k;
+    json_t *d;
+    json_object_foreach(e, k, d)
+    {
+        json_t *ix = json_object_get(d, "index");
+        if (json_is_integer(ix))
+            return (long)json_integer_value(ix);
+    }
+    return -1;
+}
+
+static void test_interp_redrive_map_only_failed(void **state)
+{
+    (void)state;
+    const char *def =
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'W',"
+        "'States':{'W':{'Type':'Task','Resource':'arn:aws:states:::lambda:invoke',"
+        "'ResultSelector':{'v.$':'$.Payload','rc.$':'$$.Execution.RedriveCount'},"
+        "'End':true}}},'End':true}}}";
+    const char *mocks =
+        "{'StateMachines':{'sm':{'TestCases':{'bad':{'W':'B'},'good':{'W':'G'}}}},"
+        "'MockedResponses':{'B':{'0':{'Return':{'Payload':'p0'},'Duration':1},"
+        "'1':{'Throw':{'Error':'E','Cause':'one'},'Duration':4},"
+        "'2':{'Return':{'Payload':'p2'},'Duration':2}},"
+        "'G':{'0':{'Return':{'Payload':'fixed'}}}}}";
+    struct run r;
+    struct interp_opts o = {.history = true};
+    run_opts(&r, def, "[10,20,30]", mocks, "bad", &o);
+    assert_failed(&r, "E", "one");
+    json_t *hist = json_incref(r.res.history);
+    size_t old = json_array_size(json_object_get(hist, "events"));
+    run_release(&r);
+    o = (struct interp_opts){.history = true, .redrive = hist};
+    run_opts(&r, def, "{}", mocks, "good", &o);
+    assert_output(&r, "[{'v':'p0','rc':0},{'v':'fixed','rc':1},{'v':'p2','rc':0}]");
+    char types[2048];
+    types_from(r.res.history, old, types, sizeof(types));
+    assert_string_equal(types, "ExecutionRedriven MapStateEntered MapStateStarted "
+                               "MapIterationStarted TaskStateEntered TaskScheduled "
+                               "TaskStarted TaskSucceeded TaskStateExited "
+                               "MapIterationSucceeded MapStateSucceeded MapStateExited "
+                               "ExecutionSucceeded ");
+    assert_int_equal(event_index(r.res.history, old + 3), 1);
+    long events = r.res.events;
+    run_release(&r);
+    /* the same without a history being written */
+    o = (struct interp_opts){.redrive = hist};
+    run_opts(&r, def, "{}", mocks, "good", &o);
+    assert_output(&r, "[{'v':'p0','rc':0},{'v':'fixed','rc':1},{'v':'p2','rc':0}]");
+    assert_int_equal(r.res.events, events);
+    run_release(&r);
+    json_decref(hist);
+}
+
+static void test_interp_redrive_parallel_only_failed(void **state)
+{
+    (void)state;
+    const char *def =
+        "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+        "{'StartAt':'A','States':{'A':{'Type':'Task','Resource':"
+        "'arn:aws:states:::lambda:invoke','OutputPath':'$.Payload','Next':'A2'},"
+        "'A2':{'Type':'Succeed'}}},"
+        "{'StartAt':'B','States':{'B':{'Type':'Task','Resource':"
+        "'arn:aws:states:::lambda:invoke','OutputPath':'$.Payload','End':true}}}],"
+        "'Next':'D'},'D':{'Type':'Pass','End':true}}}";
+    /* on the redrive A would fail if it ran again */
+    const char *mocks = "{'StateMachines':{'sm':{'TestCases':{'bad':{'A':'Ok','B':'No'},"
+                        "'good':{'A':'No','B':'Ok'}}}},"
+                        "'MockedResponses':{'Ok':{'0':{'Return':{'Payload':'ok'}}},"
+                        "'No':{'0':{'Throw':{'Error':'E','Cause':'no'}}}}}";
+    struct run r;
+    struct interp_opts o = {.history = true};
+    run_opts(&r, def, "{}", mocks, "bad", &o);
+    assert_failed(&r, "E", "no");
+    json_t *hist = json_incref(r.res.history);
+    size_t old = json_array_size(json_object_get(hist, "events"));
+    run_release(&r);
+    o = (struct interp_opts){.history = true, .redrive = hist};
+    run_opts(&r, def, "{}", mocks, "good", &o);
+    assert_output(&r, "['ok','ok']");
+    char types[2048];
+    types_from(r.res.history, old, types, sizeof(types));
+    assert_string_equal(types, "ExecutionRedriven ParallelStateEntered "
+                               "ParallelStateStarted TaskStateEntered TaskScheduled "
+                               "TaskStarted TaskSucceeded TaskStateExited "
+                               "ParallelStateSucceeded ParallelStateExited "
+                               "PassStateEntered PassStateExited ExecutionSucceeded ");
+    run_release(&r);
+    json_decref(hist);
+}
+
+/* A failed branch aborts the branches still running at that moment; a failed
+ * iteration the iterations started by then; later ones never start. */
+static void test_interp_failure_aborts_others(void **state)
+{
+    (void)state;
+    struct run r;
+    struct interp_opts o = {.history = true};
+    const char *par =
+        "{'StartAt':'P','States':{'P':{'Type':'Parallel','Branches':["
+        "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':60,'End':true}}},"
+        "{'StartAt':'X','States':{'X':{'Type':'Wait','Seconds':5,'Next':'F'},"
+        "'F':{'Type':'Fail','Error':'Boom'}}},"
+        "{'StartAt':'Q','States':{'Q':{'Type':'Pass','End':true}}},"
+        "{'StartAt':'L','States':{'L':{'Type':'Wait','Seconds':90,'End':true}}}],"
+        "'End':true}}}";
+    run_opts(&r, par, "{}", NULL, NULL, &o);
+    assert_failed(&r, "Boom", NULL);
+    char types[2048];
+    types_from(r.res.history, 0, types, sizeof(types));
+    assert_string_equal(types,
+                        "ExecutionStarted ParallelStateEntered ParallelStateStarted "
+                        "WaitStateEntered WaitStateExited "
+                        "WaitStateEntered WaitStateExited FailStateEntered "
+                        "PassStateEntered PassStateExited "
+                        "WaitStateEntered WaitStateAborted "
+                        "ParallelStateFailed ExecutionFailed ");
+    assert_true(r.res.end_ms == T0 + 5000);
+    long events = r.res.events;
+    run_release(&r);
+    o = (struct interp_opts){0};
+    run_opts(&r, par, "{}", NULL, NULL, &o);
+    assert_int_equal(r.res.events, events);
+    run_release(&r);
+
+    const char *map =
+        "{'StartAt':'M','States':{'M':{'Type':'Map','ItemProcessor':{'StartAt':'W',"
+        "'States':{'W':{'Type':'Wait','SecondsPath':'$.s','Next':'C'},"
+        "'C':{'Type':'Choice','Choices':[{'Variable':'$.f','BooleanEquals':true,"
+        "'Next':'F'}],'Default':'D'},'F':{'Type':'Fail','Error':'Bad'},"
+        "'D':{'Type':'Pass','End':true}}},'End':true}}}";
+    const char *items = "[{'s':10,'f':true},{'s':5,'f':false},{'s':20,'f':false}]";
+    o = (struct interp_opts){.history = true};
+    run_opts(&r, map, items, NULL, NULL, &o);
+    assert_failed(&r, "Bad", NULL);
+    types_from(r.res.history, 0, types, sizeof(types));
+    assert_non_null(strstr(types, "MapIterationFailed MapIterationStarted "
+                                  "WaitStateEntered WaitStateExited ChoiceStateEntered "
+                                  "ChoiceStateExited PassStateEntered PassStateExited "
+                                  "MapIterationSucceeded MapIterationStarted "
+                                  "WaitStateEntered WaitStateAborted MapIterationAborted "
+                                  "MapStateFailed ExecutionFailed "));
+    /* the redrive point keeps iteration 1's output only */
+    json_t **kept = redrive_kept(r.res.history, "M", NULL, 3);
+    assert_non_null(kept);
+    assert_null(kept[0]);
+    assert_json_text(kept[1], "{\"s\":5,\"f\":false}");
+    assert_null(kept[2]);
+    redrive_kept_free(kept, 3);
+    assert_null(redrive_kept(r.res.history, "Other", NULL, 3));
+    kept = redrive_kept(r.res.history, "M", NULL, 4); /* the items changed */
+    for (size_t i = 0; kept && i < 4; i++)
+        assert_null(kept[i]);
+    redrive_kept_free(kept, 4);
+    run_release(&r);
+
+    /* one at a time: nothing starts after the failure */
+    const char *one =
+        "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':1,"
+        "'ItemProcessor':{'StartAt':'F','States':{'F':{'Type':'Fail','Error':'Bad'}}},"
+        "'End':true}}}";
+    o = (struct interp_opts){.history = true};
+    run_opts(&r, one, "[1,2,3]", NULL, NULL, &o);
+    assert_failed(&r, "Bad", NULL);
+    types_from(r.res.history, 0, types, sizeof(types));
+    assert_string_equal(types, "ExecutionStarted MapStateEntered MapStateStarted "
+                               "MapIterationStarted FailStateEntered MapIterationFailed "
+                               "MapStateFailed ExecutionFailed ");
+    run_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1426,6 +1616,9 @@ int main(void)
         cmocka_unit_test(test_interp_choice_operator_order),
         cmocka_unit_test(test_interp_context_on_demand),
         cmocka_unit_test(test_interp_data_limit_first_state),
+        cmocka_unit_test(test_interp_redrive_map_only_failed),
+        cmocka_unit_test(test_interp_redrive_parallel_only_failed),
+        cmocka_unit_test(test_interp_failure_aborts_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
