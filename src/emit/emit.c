@@ -56,6 +56,8 @@ void outset_sort(struct outset *set)
 const struct outfile *outset_find(const struct outset *set, const char *path)
 {
     struct outfile key = {(char *)path, NULL, 0, NULL};
+    if (!set->nr)
+        return NULL; /* bsearch may not be given a NULL array */
     return bsearch(&key, set->v, set->nr, sizeof(*set->v), cmp_path);
 }
 
