@@ -38,9 +38,9 @@ struct jsonata;
 
 /*
  * Compiles len bytes of JSONata text (need not be NUL-terminated). Returns NULL with
- * *err filled (err may be NULL) on a syntax error. The result is immutable and may be
- * evaluated any number of times. Not thread-safe (the function library compiles its
- * signatures on first use); wfgen evaluates from one thread.
+ * *err filled (err may be NULL) on a syntax error. The result may be evaluated any
+ * number of times, from several threads at once: the only state it gains, the date/time
+ * pictures it has analysed, is published atomically.
  */
 struct jsonata *jsonata_compile(const char *text, size_t len, struct jsonata_err *err);
 void jsonata_free(struct jsonata *j);
@@ -110,7 +110,9 @@ struct jsonata_env {
  * then points at the operator or function call at fault. Numbers come back as JSON
  * integers when integral and below 2^53, else as reals. Functions nested in a result
  * are dropped from objects and become null in arrays (as JSON.stringify does).
- * Cost: about a microsecond plus the size of the bindings that the expression reads.
+ * Cost: a few hundred nanoseconds plus what the expression reads: env->input and the
+ * bindings are converted lazily, an object when a path first enters it, so reading
+ * $states.input.x from a large document converts almost nothing of it.
  */
 int jsonata_eval(const struct jsonata *j, const struct jsonata_env *env, json_t **out,
                  struct jsonata_err *err);

@@ -6,6 +6,8 @@
  */
 #include "interp/jsonata_int.h"
 
+#include "base/xalloc.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,12 +60,13 @@ static void civil_from_days(double z, double *y, int *m, int *d)
 static void to_civil(double ms, struct civil *c)
 {
     double days = floor(ms / DAY_MS);
-    double rem = ms - days * DAY_MS;
+    /* whole milliseconds into the day: the fields truncate any fraction anyway */
+    long rem = (long)floor(ms - days * DAY_MS);
     civil_from_days(days, &c->y, &c->m, &c->d);
     c->hh = (int)(rem / 3600000);
-    c->mm = (int)(fmod(rem, 3600000) / 60000);
-    c->ss = (int)(fmod(rem, 60000) / 1000);
-    c->ms = (int)fmod(rem, 1000);
+    c->mm = (int)(rem % 3600000 / 60000);
+    c->ss = (int)(rem % 60000 / 1000);
+    c->ms = (int)(rem % 1000);
     int wd = (int)fmod(days + 4, 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
     if (wd < 0)
         wd += 7;
@@ -96,7 +99,8 @@ struct marker {
     int names; /* 0 none, 1 lower, 2 upper, 3 title */
     bool has_int;
     struct jint_fmt ifmt;
-    int yn; /* Y: digits kept, -1 all */
+    int yn;      /* Y: digits kept, -1 all */
+    double ymod; /* Y: 10^yn */
 };
 
 struct picture {
@@ -250,6 +254,7 @@ static void analyse_marker(struct jx *x, const char *s, size_t n, struct marker 
             } else if (mk->ifmt.mandatory + mk->ifmt.optional >= 2) {
                 mk->yn = mk->ifmt.mandatory + mk->ifmt.optional;
             }
+            mk->ymod = pow(10, mk->yn);
         }
     }
     if (mk->comp == 'Z' || mk->comp == 'z') {
@@ -288,6 +293,87 @@ static void analyse_picture(struct jx *x, const char *s, size_t n, struct pictur
         start = i;
     }
     add_literal(x, p, s + start, n - start);
+}
+
+/* ---- Picture cache ----------------------------------------------------------------- */
+
+/*
+ * An analysed picture kept by the program (struct jsonata's pics): one malloc'd block
+ * holding the markers, their literal text and the picture text. For $toMillis it also
+ * keeps the compiled regex that reads a timestamp (NULL when it does not compile).
+ */
+struct jdt_pic {
+    bool parse;
+    const char *text;
+    size_t len;
+    struct picture p;
+    pcre2_code *re;
+};
+
+void jsonata_dt_pic_free(struct jdt_pic *e)
+{
+    if (!e)
+        return;
+    pcre2_code_free(e->re);
+    free(e);
+}
+
+static struct jdt_pic *pic_entry(const struct picture *p, const char *s, size_t n,
+                                 bool parse, pcre2_code *re)
+{
+    size_t lits = 0;
+    for (size_t i = 0; i < p->n; i++)
+        lits += p->m[i].literal ? p->m[i].litn : 0;
+    struct jdt_pic *e = xmalloc(sizeof(*e) + p->n * sizeof(struct marker) + lits + n + 1);
+    struct marker *m = (struct marker *)(e + 1);
+    char *text = (char *)(m + p->n);
+    if (p->n)
+        memcpy(m, p->m, p->n * sizeof(*m));
+    for (size_t i = 0; i < p->n; i++)
+        if (m[i].literal) {
+            memcpy(text, m[i].lit, m[i].litn);
+            m[i].lit = text;
+            text += m[i].litn;
+        }
+    memcpy(text, s, n);
+    text[n] = '\0';
+    *e = (struct jdt_pic){parse, text, n, {m, p->n, p->n}, re};
+    return e;
+}
+
+static pcre2_code *picture_regex(struct jx *x, const struct picture *p, size_t pos);
+
+/* An analysed picture; *re (parse only) is the regex, to free when *owned is set. */
+static const struct picture *picture_get(struct jx *x, const char *s, size_t n,
+                                         bool parse, size_t pos, pcre2_code **re,
+                                         bool *owned)
+{
+    struct jsonata *prog = (struct jsonata *)x->prog; /* only the cache slots change */
+    size_t i = 0;
+    for (; i < JSONATA_PIC_SLOTS; i++) {
+        struct jdt_pic *e = atomic_load(&prog->pics[i]);
+        if (!e)
+            break;
+        if (e->parse == parse && e->len == n && !memcmp(e->text, s, n)) {
+            *re = e->re;
+            *owned = false;
+            return &e->p;
+        }
+    }
+    struct picture *p = jsonata_alloc(x, sizeof(*p));
+    analyse_picture(x, s, n, p, pos);
+    *re = parse ? picture_regex(x, p, pos) : NULL;
+    *owned = true;
+    if (i == JSONATA_PIC_SLOTS)
+        return p;
+    struct jdt_pic *e = pic_entry(p, s, n, parse, *re), *none = NULL;
+    for (; i < JSONATA_PIC_SLOTS; i++, none = NULL)
+        if (atomic_compare_exchange_strong(&prog->pics[i], &none, e)) {
+            *owned = false;
+            return &e->p;
+        }
+    free(e); /* other threads took the slots meanwhile; *re stays the caller's */
+    return p;
 }
 
 /* ---- Formatting -------------------------------------------------------------------- */
@@ -399,7 +485,7 @@ static void format_marker(struct jx *x, struct jsb *b, const struct marker *mk,
     if (strchr("YMDdFWwXxHhms", comp)) {
         double v = fragment(c, ms, comp);
         if (comp == 'Y' && mk->yn != -1)
-            v = fmod(v, pow(10, mk->yn));
+            v = fmod(v, mk->ymod);
         if (mk->names) {
             const char *name;
             if (comp == 'M' || comp == 'x')
@@ -435,25 +521,32 @@ struct jv *jsonata_from_millis(struct jx *x, double ms, const struct jv *pic,
     if (!isfinite(ms) || fabs(ms) > 8.64e15) /* outside JavaScript's Date range */
         return NULL;
     if (tz && tz->t == JV_STR) {
-        char *t = jsonata_strndup(x, tz->u.s.p, tz->u.s.len);
+        char buf[64];
+        const char *t =
+            tz->u.s.len < sizeof(buf) ? buf : jsonata_strndup(x, tz->u.s.p, tz->u.s.len);
+        if (t == buf) { /* the usual "+0900": no arena copy */
+            memcpy(buf, tz->u.s.p, tz->u.s.len);
+            buf[tz->u.s.len] = '\0';
+        }
         long off = strtol(t, NULL, 10) % 100000;
         oh = (int)floor((double)off / 100.0);
         om = (int)(off % 100);
     }
-    struct picture p;
-    if (pic && pic->t == JV_STR)
-        analyse_picture(x, pic->u.s.p, pic->u.s.len, &p, pos);
-    else
-        analyse_picture(x, ISO_PICTURE, strlen(ISO_PICTURE), &p, pos);
+    pcre2_code *re;
+    bool owned;
+    const struct picture *p =
+        pic && pic->t == JV_STR
+            ? picture_get(x, pic->u.s.p, pic->u.s.len, false, pos, &re, &owned)
+            : picture_get(x, ISO_PICTURE, strlen(ISO_PICTURE), false, pos, &re, &owned);
     double local = ms + (60.0 * oh + om) * 60000.0;
     struct civil c;
     to_civil(local, &c);
     struct jsb b = {x, NULL, 0, 0};
-    for (size_t i = 0; i < p.n; i++) {
-        if (p.m[i].literal)
-            jsonata_sb_add(&b, p.m[i].lit, p.m[i].litn);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->m[i].literal)
+            jsonata_sb_add(&b, p->m[i].lit, p->m[i].litn);
         else
-            format_marker(x, &b, &p.m[i], &c, local, oh, om, pos);
+            format_marker(x, &b, &p->m[i], &c, local, oh, om, pos);
     }
     return jsonata_sb_str(&b);
 }
@@ -589,23 +682,12 @@ static int comp_index(char c)
     return p && c ? (int)(p - comps) : -1;
 }
 
-struct jv *jsonata_to_millis(struct jx *x, const char *s, size_t slen,
-                             const struct jv *pic, size_t pos)
+static pcre2_code *picture_regex(struct jx *x, const struct picture *p, size_t pos)
 {
-    if (!pic || pic->t != JV_STR) {
-        double ms;
-        if (!parse_iso(s, slen, &ms))
-            jsonata_throw(x, "D3110", pos,
-                          "the timestamp cannot be parsed as an ISO 8601 date: %.*s",
-                          (int)(slen > 60 ? 60 : slen), s);
-        return jsonata_num(x, ms);
-    }
-    struct picture p;
-    analyse_picture(x, pic->u.s.p, pic->u.s.len, &p, pos);
     struct jsb re = {x, NULL, 0, 0};
     jsonata_sb_addc(&re, '^');
-    for (size_t i = 0; i < p.n; i++) {
-        const struct marker *mk = &p.m[i];
+    for (size_t i = 0; i < p->n; i++) {
+        const struct marker *mk = &p->m[i];
         if (mk->literal) {
             jsonata_sb_adds(&re, "\\Q");
             jsonata_sb_add(&re, mk->lit, mk->litn);
@@ -631,12 +713,33 @@ struct jv *jsonata_to_millis(struct jx *x, const char *s, size_t slen,
     jsonata_sb_addc(&re, '$');
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re.p, re.len,
-                                     PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-                                     &ec, &eo, NULL);
+    return pcre2_compile((PCRE2_SPTR)re.p, re.len,
+                         PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo,
+                         NULL);
+}
+
+struct jv *jsonata_to_millis(struct jx *x, const char *s, size_t slen,
+                             const struct jv *pic, size_t pos)
+{
+    if (!pic || pic->t != JV_STR) {
+        double ms;
+        if (!parse_iso(s, slen, &ms))
+            jsonata_throw(x, "D3110", pos,
+                          "the timestamp cannot be parsed as an ISO 8601 date: %.*s",
+                          (int)(slen > 60 ? 60 : slen), s);
+        return jsonata_num(x, ms);
+    }
+    pcre2_code *code;
+    bool owned;
+    const struct picture *pp =
+        picture_get(x, pic->u.s.p, pic->u.s.len, true, pos, &code, &owned);
     if (!code)
         return NULL;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    struct picture p = *pp;
+    uint32_t ncap = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
+    pcre2_match_data *md =
+        ncap < 64 ? jsonata_md(x) : pcre2_match_data_create_from_pattern(code, NULL);
     int rc = pcre2_match(code, (PCRE2_SPTR)s, slen, 0, 0, md, NULL);
     double comp[17];
     bool have[17];
@@ -688,8 +791,10 @@ struct jv *jsonata_to_millis(struct jx *x, const char *s, size_t slen,
             }
         }
     }
-    pcre2_match_data_free(md);
-    pcre2_code_free(code);
+    if (md != x->md)
+        pcre2_match_data_free(md);
+    if (owned)
+        pcre2_code_free(code);
     if (rc < 0 || !any)
         return NULL;
     /* which date and time combinations were given (bit order Y X M x W w d D) */

@@ -10,6 +10,7 @@
 #include "base/xalloc.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,13 +74,20 @@ static struct jframe *frame_from_tuple(struct jx *x, struct jframe *parent,
     return f;
 }
 
-/* Looks a variable up; also resolves lazy host bindings and builtin functions. */
-static bool lookup(struct jx *x, struct jframe *f, const char *name, struct jv **out)
+/*
+ * Looks a variable up; also resolves lazy host bindings and builtin functions. bi is
+ * the builtin of that name when the caller knows it (resolved at parse time), or
+ * &unknown_bi to search the table for one (names that are no builtin also search).
+ */
+static const struct jsonata_builtin unknown_bi;
+
+static bool lookup_bi(struct jx *x, struct jframe *f, const char *name,
+                      const struct jsonata_builtin *bi, struct jv **out)
 {
     struct jframe *last = f;
     for (; f; f = f->parent) {
         for (size_t i = f->n; i-- > 0;)
-            if (!strcmp(f->b[i].name, name)) {
+            if (f->b[i].name[0] == name[0] && !strcmp(f->b[i].name, name)) {
                 *out = f->b[i].v;
                 return true;
             }
@@ -91,16 +99,18 @@ static bool lookup(struct jx *x, struct jframe *f, const char *name, struct jv *
         frame_bind(x, last, jsonata_strndup(x, name, strlen(name)), *out);
         return true;
     }
-    const struct jsonata_builtin *b = jsonata_builtin_find(name);
+    const struct jsonata_builtin *b = bi == &unknown_bi ? jsonata_builtin_find(name) : bi;
     if (b && !(x->aws && b->plain_only)) {
-        struct jv *fn = jsonata_fn(x, JF_BUILTIN);
-        fn->u.fn->bi = b;
-        fn->u.fn->arity = b->arity;
-        *out = fn;
+        *out = jsonata_builtin_value(b);
         return true;
     }
     *out = NULL;
     return false;
+}
+
+static bool lookup(struct jx *x, struct jframe *f, const char *name, struct jv **out)
+{
+    return lookup_bi(x, f, name, &unknown_bi, out);
 }
 
 struct jv *jsonata_lookup_var(struct jx *x, struct jframe *f, const char *name)
@@ -202,7 +212,7 @@ static struct jv *lookup_field(struct jx *x, struct jv *in, const char *k, size_
         return r;
     }
     if (in->t == JV_OBJ)
-        return jsonata_obj_get(in, k, klen);
+        return jsonata_obj_get(x, in, k, klen);
     return NULL;
 }
 
@@ -224,8 +234,9 @@ static struct jv *eval_wildcard(struct jx *x, struct jv *in)
     if (in && in->t == JV_ARR && (in->f & JVF_OUTER) && in->u.a.n)
         in = in->u.a.v[0];
     if (in && in->t == JV_OBJ) {
-        for (size_t i = 0; i < in->u.o->n; i++) {
-            struct jv *v = in->u.o->kv[i].v;
+        const struct jobj *o = jsonata_o(x, in);
+        for (size_t i = 0; i < o->n; i++) {
+            struct jv *v = o->kv[i].v;
             if (v && v->t == JV_ARR)
                 flatten_into(x, r, v, 0);
             else if (v)
@@ -256,8 +267,9 @@ static void descend(struct jx *x, struct jv *in, struct jv *r, int depth)
         for (size_t i = 0; i < in->u.a.n; i++)
             descend(x, in->u.a.v[i], r, depth + 1);
     } else if (in->t == JV_OBJ) {
-        for (size_t i = 0; i < in->u.o->n; i++)
-            descend(x, in->u.o->kv[i].v, r, depth + 1);
+        const struct jobj *o = jsonata_o(x, in);
+        for (size_t i = 0; i < o->n; i++)
+            descend(x, o->kv[i].v, r, depth + 1);
     }
 }
 
@@ -453,7 +465,7 @@ static struct jv *eval_binary(struct jx *x, const struct jnode *n, struct jv *in
     case OP_NE:
         if (!l || !r)
             return &jsonata_false;
-        return jsonata_bool(jsonata_deep_equal(l, r) == (n->op == OP_EQ));
+        return jsonata_bool(jsonata_deep_equal(x, l, r) == (n->op == OP_EQ));
     case OP_LT:
     case OP_LE:
     case OP_GT:
@@ -511,11 +523,12 @@ static struct jv *eval_filter(struct jx *x, const struct jnode *pred, struct jv 
                               struct jframe *env)
 {
     bool tuples = in && in->t == JV_TUPLES;
-    struct jv *res = tuples ? tuples_new(x, 0) : jsonata_seq(x, 0);
+    bool one = pred->type == N_NUMBER; /* keeps at most one item */
+    struct jv *res = tuples ? tuples_new(x, one) : jsonata_seq(x, one);
     if (!tuples)
         in = jsonata_as_array(x, in);
     size_t n = tuples ? in->u.tu.n : in->u.a.n;
-    if (pred->type == N_NUMBER) {
+    if (one) {
         long i = norm_index(pred->num, n);
         if (i < 0)
             return res;
@@ -799,7 +812,7 @@ static struct jv *eval_group(struct jx *x, const struct jpair *pairs, size_t npa
                     x, "T1003", pos,
                     "key in object structure must evaluate to a string; got: %s",
                     jsonata_describe(x, key));
-            struct jv *gi = jsonata_obj_get(index, key->u.s.p, key->u.s.len);
+            struct jv *gi = jsonata_obj_get(x, index, key->u.s.p, key->u.s.len);
             struct group *g;
             if (gi) {
                 g = &groups[(size_t)gi->u.n];
@@ -864,6 +877,30 @@ static struct jv *eval_group(struct jx *x, const struct jpair *pairs, size_t npa
 
 /* ---- Paths ------------------------------------------------------------------------- */
 
+/* eval_step on a single input item: the same result without the gathering. */
+static struct jv *step_one(struct jx *x, const struct jnode *step, struct jv *item,
+                           struct jframe *env, bool last)
+{
+    struct jv *r = eval(x, step, item, env);
+    for (size_t s = 0; s < step->nstages; s++)
+        r = eval_filter(x, step->stages[s].expr, r, env);
+    if (!r)
+        return jsonata_seq(x, 0);
+    if (last && r->t == JV_ARR && !(r->f & JVF_SEQ))
+        return r;
+    if (r->t != JV_ARR || (r->f & JVF_CONS)) {
+        struct jv *out = jsonata_seq(x, 1);
+        out->u.a.v[0] = r;
+        out->u.a.n = 1;
+        return out;
+    }
+    struct jv *out = jsonata_seq(x, r->u.a.n);
+    if (r->u.a.n)
+        memcpy(out->u.a.v, r->u.a.v, r->u.a.n * sizeof(*out->u.a.v));
+    out->u.a.n = r->u.a.n;
+    return out;
+}
+
 static struct jv *eval_step(struct jx *x, const struct jnode *step, struct jv *in,
                             struct jframe *env, bool last)
 {
@@ -871,6 +908,8 @@ static struct jv *eval_step(struct jx *x, const struct jnode *step, struct jv *i
         struct jv *r = eval_sort(x, step, in, env);
         return eval_stages(x, step->stages, step->nstages, r, env);
     }
+    if (in->u.a.n == 1) /* the usual case: no results to gather first */
+        return step_one(x, step, in->u.a.v[0], env, last);
     struct jv *tmp = jsonata_seq(x, in->u.a.n);
     for (size_t i = 0; i < in->u.a.n; i++) {
         struct jv *r = eval(x, step, in->u.a.v[i], env);
@@ -959,9 +998,86 @@ static struct jv *tuple_step(struct jx *x, const struct jnode *step, struct jv *
     return eval_stages(x, step->stages, step->nstages, result, env);
 }
 
+/* A step the direct walk can take: a plain field name, with constant indexes at most. */
+static bool plain_step(const struct jnode *s)
+{
+    if (s->type != N_NAME || s->tuple || s->focus || s->index || s->ancestor ||
+        s->keep_array || s->has_group || s->npreds || s->consarray)
+        return false;
+    for (size_t k = 0; k < s->nstages; k++)
+        if (s->stages[k].is_index || s->stages[k].expr->type != N_NUMBER)
+            return false;
+    return true;
+}
+
+/*
+ * The usual path, a.b[2].c over objects ($states.input.x in Step Functions), walked
+ * directly: the value the general evaluation gives, without its sequences. Returns
+ * false where that walk would meet a sequence (an array before the last step, a nested
+ * array, a flagged array), having only read, so eval_path takes over. A walk is as
+ * long as the path: it counts no steps against the budget.
+ */
+static bool walk_plain_path(struct jx *x, const struct jnode *n, struct jv *in,
+                            struct jframe *env, struct jv **out)
+{
+    if (n->keep_singleton || n->has_group || n->tuple || n->keep_array)
+        return false;
+    size_t i = 0;
+    struct jv *cur = in;
+    const struct jnode *first = n->items[0];
+    if (first->type == N_VARIABLE && first->slen && !first->nstages && !first->npreds &&
+        !first->has_group && !first->keep_array && !first->tuple && !first->focus &&
+        !first->index) {
+        lookup_bi(x, env, first->str, first->bi ? first->bi : &unknown_bi, &cur);
+        i = 1;
+    }
+    for (; i < n->nitems; i++) {
+        const struct jnode *s = n->items[i];
+        if (!cur || cur->t != JV_OBJ || !plain_step(s))
+            return false;
+        struct jv *v;
+        size_t k = 0;
+        if (!cur->u.o.p && s->nstages) {
+            /* an input array indexed at once: convert the one item, not the array */
+            json_t *raw = json_object_getn(cur->u.o.src, s->str, s->slen);
+            if (json_is_array(raw)) {
+                long at = norm_index(s->stages[0].expr->num, json_array_size(raw));
+                raw = at < 0 ? NULL : json_array_get(raw, (size_t)at);
+                if (json_is_array(raw))
+                    return false;
+                k = 1;
+            }
+            v = jsonata_from_json(x, raw, false);
+        } else {
+            v = jsonata_obj_get(x, cur, s->str, s->slen);
+        }
+        for (; v && k < s->nstages; k++) {
+            bool arr = v->t == JV_ARR;
+            if (arr && v->f)
+                return false;
+            long at = norm_index(s->stages[k].expr->num, arr ? v->u.a.n : 1);
+            v = at < 0 ? NULL : arr ? v->u.a.v[at] : v;
+            if (v && v->t == JV_ARR && arr)
+                return false;
+        }
+        if (!v) {
+            *out = NULL;
+            return true;
+        }
+        cur = v;
+    }
+    if (cur && cur->t == JV_ARR && cur->f) /* a sequence: leave it to the general rules */
+        return false;
+    *out = cur;
+    return true;
+}
+
 static struct jv *eval_path(struct jx *x, const struct jnode *n, struct jv *in,
                             struct jframe *env)
 {
+    struct jv *direct;
+    if (walk_plain_path(x, n, in, env, &direct))
+        return direct;
     struct jv *inseq;
     if (in && in->t == JV_ARR && n->items[0]->type != N_VARIABLE) {
         inseq = in;
@@ -1081,10 +1197,10 @@ static struct jv *apply_transform(struct jx *x, struct jfn *fn, struct jv *obj)
                               "the insert/update clause of the transform expression must "
                               "evaluate to an object: %s",
                               jsonata_describe(x, upd));
+            const struct jobj *uo = jsonata_o(x, upd);
             if (m && m->t == JV_OBJ)
-                for (size_t k = 0; k < upd->u.o->n; k++)
-                    jsonata_obj_set(x, m, upd->u.o->kv[k].k, upd->u.o->kv[k].klen,
-                                    upd->u.o->kv[k].v);
+                for (size_t k = 0; k < uo->n; k++)
+                    jsonata_obj_set(x, m, uo->kv[k].k, uo->kv[k].klen, uo->kv[k].v);
         }
         if (!n->del)
             continue;
@@ -1350,7 +1466,8 @@ static struct jv *eval_inner(struct jx *x, const struct jnode *n, struct jv *in,
     case N_VARIABLE:
         if (!n->slen)
             return in && in->t == JV_ARR && (in->f & JVF_OUTER) ? in->u.a.v[0] : in;
-        return jsonata_lookup_var(x, env, n->str);
+        lookup_bi(x, env, n->str, n->bi ? n->bi : &unknown_bi, &v);
+        return v;
     case N_LAMBDA:
         return make_lambda(x, n, in, env);
     case N_APPLY:
@@ -1408,18 +1525,32 @@ struct jv *jsonata_eval_sub(struct jx *x, const struct jsonata *j, struct jv *in
 
 /* ---- Regex ------------------------------------------------------------------------- */
 
+pcre2_match_data *jsonata_md(struct jx *x)
+{
+    if (!x->md) {
+        x->md = pcre2_match_data_create(64, NULL);
+        x->mctx = pcre2_match_context_create(NULL);
+        if (!x->md || !x->mctx)
+            BUG("out of memory");
+        pcre2_set_match_limit(x->mctx, 10000000);
+        pcre2_set_depth_limit(x->mctx, 100000);
+    }
+    return x->md;
+}
+
 bool jsonata_regex_exec(struct jx *x, const struct jv *re, const char *s, size_t len,
                         size_t from, struct jsonata_match *m)
 {
     const pcre2_code *code = re->u.fn->node->re;
     jsonata_step(x);
-    int rc = pcre2_match(code, (PCRE2_SPTR)s, len, from, 0, x->md, x->mctx);
+    pcre2_match_data *md = jsonata_md(x);
+    int rc = pcre2_match(code, (PCRE2_SPTR)s, len, from, 0, md, x->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return false;
     if (rc < 0)
         jsonata_throw(x, "D1004", re->u.fn->node->pos,
                       "the regular expression could not be matched (limit exceeded)");
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     uint32_t cnt = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cnt);
     m->start = ov[0];
@@ -1458,6 +1589,8 @@ void jsonata_free(struct jsonata *j)
         return;
     for (size_t i = 0; i < j->nres; i++)
         pcre2_code_free(j->res[i]);
+    for (size_t i = 0; i < JSONATA_PIC_SLOTS; i++)
+        jsonata_dt_pic_free(atomic_load(&j->pics[i]));
     free(j->res);
     jsonata_arena_release(&j->arena);
     free(j->text);
@@ -1484,11 +1617,49 @@ uint64_t jsonata_rand64(struct jx *x)
     return splitmix(&x->rng_state);
 }
 
+/*
+ * One evaluation state (with its PCRE2 match data and the arena's first block) is kept
+ * for the next evaluation: a short evaluation then costs no malloc but its result's.
+ * One slot for the process, taken and given back atomically, so threads never share.
+ */
+static _Atomic(struct jx *) spare_jx;
+
+static struct jx *jx_acquire(void)
+{
+    struct jx *x = atomic_exchange(&spare_jx, NULL);
+    if (!x)
+        return xcalloc(1, sizeof(struct jx));
+    struct jsonata_arena arena = x->arena;
+    pcre2_match_data *md = x->md;
+    pcre2_match_context *mctx = x->mctx;
+    memset(x, 0, sizeof(*x));
+    x->arena = arena;
+    x->md = md;
+    x->mctx = mctx;
+    return x;
+}
+
+static void jx_free(struct jx *x)
+{
+    pcre2_match_data_free(x->md);
+    pcre2_match_context_free(x->mctx);
+    jsonata_arena_release(&x->arena);
+    free(x);
+}
+
+static void jx_release(struct jx *x)
+{
+    jsonata_arena_reset(&x->arena);
+    x = atomic_exchange(&spare_jx, x);
+    if (x)
+        jx_free(x);
+}
+
 int jsonata_eval(const struct jsonata *j, const struct jsonata_env *env, json_t **out,
                  struct jsonata_err *err)
 {
     static const struct jsonata_env empty;
-    struct jx *volatile xp = xcalloc(1, sizeof(struct jx));
+    struct jx *volatile xp = jx_acquire();
     struct jx *x = xp;
     int rc = 0;
     *out = NULL;
@@ -1503,10 +1674,6 @@ int jsonata_eval(const struct jsonata *j, const struct jsonata_env *env, json_t 
     x->arena.limit = x->env->max_bytes ? x->env->max_bytes : DEFAULT_BYTES;
     x->now_ms = x->env->now_ms;
     x->rng_state = 0x5DEECE66DULL;
-    x->md = pcre2_match_data_create(64, NULL);
-    x->mctx = pcre2_match_context_create(NULL);
-    pcre2_set_match_limit(x->mctx, 10000000);
-    pcre2_set_depth_limit(x->mctx, 100000);
     if (setjmp(x->jb)) {
         x = xp;
         json_decref(*out);
@@ -1542,10 +1709,7 @@ done:
     for (size_t i = 0; i < x->nsubs; i++)
         jsonata_free(x->subs[i]);
     free(x->subs);
-    pcre2_match_data_free(x->md);
-    pcre2_match_context_free(x->mctx);
-    jsonata_arena_release(&x->arena);
-    free(x);
+    jx_release(x);
     return rc;
 }
 

@@ -505,7 +505,7 @@ struct jv *jsonata_format_number(struct jx *x, double value, const char *pic, si
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
         struct prop *p = targets[i];
         struct jv *o = opts && opts->t == JV_OBJ
-                           ? jsonata_obj_get(opts, props[i].key, strlen(props[i].key))
+                           ? jsonata_obj_get(x, opts, props[i].key, strlen(props[i].key))
                            : NULL;
         if (o && o->t == JV_STR && o->u.s.len)
             p->p = jsonata_utf32(x, o->u.s.p, o->u.s.len, &p->n);
@@ -765,6 +765,31 @@ static void append_cased(struct jsb *b, const char *s, size_t n, enum jint_case 
     }
 }
 
+static const char *ordinal_suffix(uint32_t last, uint32_t prev, size_t n)
+{
+    if (n > 1 && prev == 1)
+        return "th";
+    return last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th";
+}
+
+/* An integer in ASCII digits without grouping: the usual date/time component. */
+static void decimal_ascii(struct jsb *b, uint64_t v, const struct jint_fmt *f)
+{
+    char buf[48];
+    char *end = buf + sizeof(buf), *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (end - p < f->mandatory) /* the caller keeps mandatory within buf */
+        *--p = '0';
+    size_t n = (size_t)(end - p);
+    jsonata_sb_add(b, p, n);
+    if (f->ordinal)
+        jsonata_sb_adds(b, ordinal_suffix((uint32_t)(end[-1] - '0'),
+                                          n > 1 ? (uint32_t)(end[-2] - '0') : 0, n));
+}
+
 void jsonata_int_format(struct jx *x, struct jsb *b, double value,
                         const struct jint_fmt *f, size_t pos)
 {
@@ -817,6 +842,11 @@ void jsonata_int_format(struct jx *x, struct jsb *b, double value,
     case JI_DECIMAL:
         break;
     }
+    if (f->zero == '0' && !f->nseps && f->mandatory <= 32 && value < 1e15 &&
+        value == floor(value)) {
+        decimal_ascii(b, (uint64_t)value, f);
+        return;
+    }
     char digits[400];
     int nd = snprintf(digits, sizeof(digits), "%.0f", value);
     struct u32 s = {NULL, 0, 0, x};
@@ -842,16 +872,7 @@ void jsonata_int_format(struct jx *x, struct jsb *b, double value,
     if (f->ordinal) {
         uint32_t last = s.n ? s.p[s.n - 1] - f->zero : 0;
         uint32_t prev = s.n > 1 ? s.p[s.n - 2] - f->zero : 0;
-        const char *suf = "th";
-        if (!(s.n > 1 && prev == 1)) {
-            if (last == 1)
-                suf = "st";
-            else if (last == 2)
-                suf = "nd";
-            else if (last == 3)
-                suf = "rd";
-        }
-        jsonata_sb_adds(b, suf);
+        jsonata_sb_adds(b, ordinal_suffix(last, prev, s.n));
     }
 }
 

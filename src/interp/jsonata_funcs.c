@@ -42,8 +42,32 @@ static const struct jsonata_builtin builtins[] = {
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
 
-static struct jsig sigs[NBUILTINS];
-static bool sig_done[NBUILTINS];
+/* The builtins' function values, made at compile time: lookups allocate nothing. */
+enum {
+#define JSONATA_FN(n, s, f, ar, po) BI_##n,
+#include "interp/jsonata_funcs.def"
+#undef JSONATA_FN
+};
+
+static struct jfn builtin_fns[] = {
+#define JSONATA_FN(n, s, f, ar, po)                                                      \
+    {.k = JF_BUILTIN, .arity = ar, .bi = &builtins[BI_##n]},
+#include "interp/jsonata_funcs.def"
+#undef JSONATA_FN
+};
+
+static struct jv builtin_values[] = {
+#define JSONATA_FN(n, s, f, ar, po) {.t = JV_FUNC, .u.fn = &builtin_fns[BI_##n]},
+#include "interp/jsonata_funcs.def"
+#undef JSONATA_FN
+};
+
+struct jv *jsonata_builtin_value(const struct jsonata_builtin *b)
+{
+    return &builtin_values[b - builtins];
+}
+
+static _Atomic(struct jsig *) sigs[NBUILTINS];
 
 static int cmp_builtin(const void *k, const void *e)
 {
@@ -57,17 +81,24 @@ const struct jsonata_builtin *jsonata_builtin_find(const char *name)
 
 /*
  * Signatures are compiled on first use and kept for the life of the process (a few
- * dozen small PCRE2 patterns).
+ * dozen small PCRE2 patterns). Threads may race to compile one: the first to publish
+ * it wins and the others drop theirs.
  */
 const struct jsig *jsonata_builtin_sig(const struct jsonata_builtin *b)
 {
     size_t i = (size_t)(b - builtins);
-    if (!sig_done[i]) {
-        if (jsonata_sig_parse(NULL, b->sig_text, strlen(b->sig_text), &sigs[i], NULL))
-            BUG("bad builtin signature %s", b->sig_text);
-        sig_done[i] = true;
-    }
-    return &sigs[i];
+    struct jsig *sig = atomic_load(&sigs[i]), *none = NULL;
+    if (sig)
+        return sig;
+    sig = xmalloc(sizeof(*sig));
+    if (jsonata_sig_parse(NULL, b->sig_text, strlen(b->sig_text), sig, NULL))
+        BUG("bad builtin signature %s", b->sig_text);
+    if (atomic_compare_exchange_strong(&sigs[i], &none, sig))
+        return sig;
+    pcre2_code_free(sig->re);
+    free(sig->p);
+    free(sig);
+    return none;
 }
 
 /* ---- Signature validation ---------------------------------------------------------- */
@@ -111,6 +142,50 @@ _Noreturn static void sig_error(struct jx *x, const struct jsig *sig, const char
                   good + 1, name ? "'$" : "", name ? name : "", name ? "'" : "");
 }
 
+/*
+ * Matches types[pos..len) against parameters p.. of sig the way PCRE2 runs the
+ * signature's regex ^(..)(..)$ (greedy or lazy quantifiers, backtracking in the same
+ * order), filling the group spans ov[2p], ov[2p + 1]. Only for sig->direct.
+ */
+static bool sig_match(const struct jsig *sig, size_t p, const char *types, size_t len,
+                      size_t pos, PCRE2_SIZE *ov)
+{
+    if (p == sig->n)
+        return pos == len;
+    const struct jsig_param *prm = &sig->p[p];
+    size_t run = 0;
+    while (pos + run < len && (prm->set >> (types[pos + run] - 'a') & 1u))
+        run++;
+    enum jsig_quant q = prm->quant;
+    size_t lo = q == JQ_OPT || q == JQ_OPT_LAZY ? 0 : 1;
+    size_t hi = q == JQ_PLUS || q == JQ_PLUS_LAZY ? run : run < 1 ? run : 1;
+    if (hi < lo)
+        return false;
+    bool lazy = q == JQ_OPT_LAZY || q == JQ_PLUS_LAZY;
+    for (size_t i = 0; i <= hi - lo; i++) {
+        size_t k = lazy ? lo + i : hi - i;
+        ov[2 * p] = pos;
+        ov[2 * p + 1] = pos + k;
+        if (sig_match(sig, p + 1, types, len, pos + k, ov))
+            return true;
+    }
+    return false;
+}
+
+/* Matches the argument types against sig; the spans of parameter p at ov[2p + 2]. */
+static bool sig_types_match(struct jx *x, const struct jsig *sig, const char *types,
+                            size_t len, PCRE2_SIZE **ov)
+{
+    if (sig->direct) {
+        PCRE2_SIZE *o = jsonata_alloc(x, (2 * sig->n + 2) * sizeof(*o));
+        *ov = o;
+        return sig_match(sig, 0, types, len, 0, o + 2);
+    }
+    int rc = pcre2_match(sig->re, (PCRE2_SPTR)types, len, 0, 0, jsonata_md(x), NULL);
+    *ov = pcre2_get_ovector_pointer(jsonata_md(x));
+    return rc >= 0;
+}
+
 struct jv **jsonata_sig_validate(struct jx *x, const struct jsig *sig, const char *name,
                                  struct jv **args, size_t nargs, struct jv *input,
                                  size_t pos, size_t *nout)
@@ -119,10 +194,9 @@ struct jv **jsonata_sig_validate(struct jx *x, const struct jsig *sig, const cha
     for (size_t i = 0; i < nargs; i++)
         types[i] = jsonata_type_letter(args[i]);
     types[nargs] = '\0';
-    int rc = pcre2_match(sig->re, (PCRE2_SPTR)types, nargs, 0, 0, x->md, NULL);
-    if (rc < 0)
+    PCRE2_SIZE *ov;
+    if (!sig_types_match(x, sig, types, nargs, &ov))
         sig_error(x, sig, name, args, types, pos);
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
     size_t cap = nargs + sig->n + 1, n = 0, ai = 0;
     struct jv **out = jsonata_alloc(x, cap * sizeof(*out));
     for (size_t p = 0; p < sig->n; p++) {
@@ -450,10 +524,18 @@ static struct jv *change_case(struct jx *x, struct jv *s, bool upper)
 {
     if (!s)
         return NULL;
-    struct jsb b = {x, NULL, 0, 0};
     const char *p = S(s);
-    size_t len = L(s);
-    for (size_t i = 0; i < len;) {
+    size_t len = L(s), i = 0;
+    char *ascii = jsonata_alloc(x, len + 1); /* the usual case: ASCII, mapped in place */
+    for (; i < len && !(p[i] & 0x80); i++)
+        ascii[i] = (char)case_map((unsigned char)p[i], upper);
+    if (i == len) {
+        ascii[len] = '\0';
+        return jsonata_str(x, ascii, len);
+    }
+    struct jsb b = {x, NULL, 0, 0};
+    jsonata_sb_add(&b, ascii, i);
+    while (i < len) {
         uint32_t cp;
         size_t k = jsonata_utf8_decode(p + i, len - i, &cp);
         if (cp == 0xFFFD) {
@@ -566,9 +648,9 @@ static bool custom_match(struct jx *x, struct jv *obj, const char *s, size_t len
 {
     if (!obj)
         return false;
-    struct jv *st = obj->t == JV_OBJ ? jsonata_obj_get(obj, "start", 5) : NULL;
-    struct jv *en = obj->t == JV_OBJ ? jsonata_obj_get(obj, "end", 3) : NULL;
-    struct jv *g = obj->t == JV_OBJ ? jsonata_obj_get(obj, "groups", 6) : NULL;
+    struct jv *st = obj->t == JV_OBJ ? jsonata_obj_get(x, obj, "start", 5) : NULL;
+    struct jv *en = obj->t == JV_OBJ ? jsonata_obj_get(x, obj, "end", 3) : NULL;
+    struct jv *g = obj->t == JV_OBJ ? jsonata_obj_get(x, obj, "groups", 6) : NULL;
     if (!jsonata_is_num(st) || !jsonata_is_num(en) || st->u.n < 0 || en->u.n < st->u.n)
         jsonata_throw(x, "T1010", 0,
                       "the matcher function did not return the correct object structure");
@@ -608,7 +690,7 @@ static bool next_match(struct jx *x, struct jv *re, const char *s, size_t len,
             obj = jsonata_apply(x, re, &arg, 1, NULL, 0);
         } else {
             struct jv *nx = x->last_match && x->last_match->t == JV_OBJ
-                                ? jsonata_obj_get(x->last_match, "next", 4)
+                                ? jsonata_obj_get(x, x->last_match, "next", 4)
                                 : NULL;
             if (!nx)
                 return false;
@@ -1203,13 +1285,14 @@ FN(fn_sift)
     if (!a[0])
         return NULL;
     struct jv *r = jsonata_obj(x);
-    for (size_t i = 0; i < a[0]->u.o->n; i++) {
-        struct jkv *e = &a[0]->u.o->kv[i];
+    const struct jobj *o = jsonata_o(x, a[0]);
+    for (size_t i = 0; i < o->n; i++) {
+        struct jkv *e = &o->kv[i];
         struct jv *key = jsonata_str(x, e->k, e->klen);
         if (jsonata_truthy(x, hof_call_key(x, a[1], e->v, key, a[0], pos), NULL))
             jsonata_obj_set(x, r, e->k, e->klen, e->v);
     }
-    return r->u.o->n ? r : NULL;
+    return r->u.o.p->n ? r : NULL;
 }
 
 FN(fn_each)
@@ -1218,8 +1301,9 @@ FN(fn_each)
     if (!a[0])
         return NULL;
     struct jv *r = jsonata_seq(x, 0);
-    for (size_t i = 0; i < a[0]->u.o->n; i++) {
-        struct jkv *e = &a[0]->u.o->kv[i];
+    const struct jobj *o = jsonata_o(x, a[0]);
+    for (size_t i = 0; i < o->n; i++) {
+        struct jkv *e = &o->kv[i];
         struct jv *v =
             hof_call_key(x, a[1], e->v, jsonata_str(x, e->k, e->klen), a[0], pos);
         if (v)
@@ -1354,7 +1438,7 @@ FN(fn_distinct)
     for (size_t i = 0; i < v->u.a.n; i++) {
         bool dup = false;
         for (size_t j = 0; j < r->u.a.n && !dup; j++)
-            dup = jsonata_deep_equal(v->u.a.v[i], r->u.a.v[j]);
+            dup = jsonata_deep_equal(x, v->u.a.v[i], r->u.a.v[j]);
         if (!dup)
             jsonata_push(x, r, v->u.a.v[i]);
     }
@@ -1381,9 +1465,10 @@ static void keys_into(struct jx *x, struct jv *v, struct jv *seen, struct jv *ou
     }
     if (v->t != JV_OBJ)
         return;
-    for (size_t i = 0; i < v->u.o->n; i++) {
-        struct jkv *e = &v->u.o->kv[i];
-        if (jsonata_obj_get(seen, e->k, e->klen))
+    const struct jobj *o = jsonata_o(x, v);
+    for (size_t i = 0; i < o->n; i++) {
+        struct jkv *e = &o->kv[i];
+        if (jsonata_obj_get(x, seen, e->k, e->klen))
             continue;
         jsonata_obj_set(x, seen, e->k, e->klen, &jsonata_true);
         jsonata_push(x, out, jsonata_str(x, e->k, e->klen));
@@ -1416,7 +1501,7 @@ static struct jv *lookup_key(struct jx *x, struct jv *v, const char *k, size_t k
         }
         return r;
     }
-    return v->t == JV_OBJ ? jsonata_obj_get(v, k, kl) : NULL;
+    return v->t == JV_OBJ ? jsonata_obj_get(x, v, k, kl) : NULL;
 }
 
 FN(fn_lookup)
@@ -1438,10 +1523,11 @@ static struct jv *spread(struct jx *x, struct jv *v, int depth)
         return r;
     }
     if (v && v->t == JV_OBJ) {
-        struct jv *r = jsonata_seq(x, v->u.o->n);
-        for (size_t i = 0; i < v->u.o->n; i++) {
+        const struct jobj *vo = jsonata_o(x, v);
+        struct jv *r = jsonata_seq(x, vo->n);
+        for (size_t i = 0; i < vo->n; i++) {
             struct jv *o = jsonata_obj(x);
-            jsonata_obj_set(x, o, v->u.o->kv[i].k, v->u.o->kv[i].klen, v->u.o->kv[i].v);
+            jsonata_obj_set(x, o, vo->kv[i].k, vo->kv[i].klen, vo->kv[i].v);
             jsonata_push(x, r, o);
         }
         return r;
@@ -1462,9 +1548,9 @@ FN(fn_merge)
         return NULL;
     struct jv *r = jsonata_obj(x);
     for (size_t i = 0; i < a[0]->u.a.n; i++) {
-        struct jv *o = a[0]->u.a.v[i];
-        for (size_t k = 0; k < o->u.o->n; k++)
-            jsonata_obj_set(x, r, o->u.o->kv[k].k, o->u.o->kv[k].klen, o->u.o->kv[k].v);
+        const struct jobj *o = jsonata_o(x, a[0]->u.a.v[i]);
+        for (size_t k = 0; k < o->n; k++)
+            jsonata_obj_set(x, r, o->kv[k].k, o->kv[k].klen, o->kv[k].v);
     }
     return r;
 }

@@ -15,6 +15,7 @@
 #include "interp/jsonata.h"
 
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +25,11 @@
 
 /* ---- Arena ------------------------------------------------------------------------- */
 
-struct jsonata_arena_blk;
+struct jsonata_arena_blk {
+    struct jsonata_arena_blk *next;
+    size_t used, size;
+    _Alignas(max_align_t) unsigned char data[];
+};
 
 struct jsonata_arena {
     struct jsonata_arena_blk *head;
@@ -65,7 +70,10 @@ struct jv {
             struct jv **v;
             size_t n, cap;
         } a;
-        struct jobj *o;
+        struct {
+            struct jobj *p; /* NULL while lazy: use jsonata_o() */
+            json_t *src;    /* lazy: the borrowed input object it stands for */
+        } o;
         struct jfn *fn;
         struct {
             struct jtuple **v;
@@ -80,6 +88,11 @@ struct jkv {
     struct jv *v;
 };
 
+/*
+ * The members of an object. An object converted from the input document starts out
+ * lazy (u.o.p NULL, u.o.src the borrowed json_t) and gets its members on first access
+ * (jsonata_o), so an evaluation converts only the objects it actually reaches.
+ */
 struct jobj {
     struct jkv *kv;
     size_t n, cap;
@@ -240,26 +253,43 @@ struct jnode {
     struct jslot **seeking;
     size_t nseeking;
     pcre2_code *re;
+    const struct jsonata_builtin *bi; /* N_VARIABLE naming a builtin (parse time) */
     bool keep_array, keep_singleton, consarray, tuple, thunk, desc;
     bool v21; /* made by ?: or ?? (JSONata 2.1, not in Step Functions' 2.0.6) */
 };
 
 /* ---- Signatures -------------------------------------------------------------------- */
 
+/* How often a parameter's type letters may repeat (the regex's quantifier). */
+enum jsig_quant { JQ_ONE, JQ_OPT, JQ_PLUS, JQ_OPT_LAZY, JQ_PLUS_LAZY };
+
 struct jsig_param {
     char type;      /* s n b l o a f j x or '(' for a choice */
     char subtype;   /* a<s>: 's'; 0 when none */
     bool context;   /* '-': the context item stands in for a missing argument */
     char regex[24]; /* the regex for this parameter */
+    uint32_t set;   /* the type letters the regex's class accepts (bit c - 'a') */
+    uint8_t quant;  /* enum jsig_quant */
 };
 
 struct jsig {
     struct jsig_param *p;
     size_t n;
     pcre2_code *re; /* ^(..)(..)$ over type letters */
+    bool direct;    /* set/quant describe every regex: match without PCRE2 */
 };
 
 /* ---- Evaluation context ------------------------------------------------------------ */
+
+/*
+ * Date/time pictures analysed once per program (jsonata_datetime.c): the first
+ * JSONATA_PIC_SLOTS distinct pictures an evaluation uses are kept, each slot set once
+ * (atomically: programs may be evaluated from several threads) and freed with the
+ * program; further pictures are analysed on every call.
+ */
+#define JSONATA_PIC_SLOTS 4
+struct jdt_pic;
+void jsonata_dt_pic_free(struct jdt_pic *p);
 
 struct jsonata {
     char *text;
@@ -268,6 +298,7 @@ struct jsonata {
     struct jsonata_arena arena; /* AST and compile-time strings */
     pcre2_code **res;           /* compiled regexes and signatures, freed with the tree */
     size_t nres, capres;
+    _Atomic(struct jdt_pic *) pics[JSONATA_PIC_SLOTS];
 };
 
 struct jx {
@@ -282,11 +313,11 @@ struct jx {
     int64_t now_ms;
     uint64_t rng_state;
     bool aws;
-    pcre2_match_data *md;
-    pcre2_match_context *mctx;
-    struct jframe *cur_env; /* frame of the innermost function call ($eval) */
-    struct jv *last_match;  /* custom matcher functions: the previous match object */
-    struct jsonata **subs;  /* programs compiled by $eval, freed at the end */
+    pcre2_match_data *md;      /* made on first use (jsonata_md); both are kept */
+    pcre2_match_context *mctx; /* for the next evaluation, as is the arena's block */
+    struct jframe *cur_env;    /* frame of the innermost function call ($eval) */
+    struct jv *last_match;     /* custom matcher functions: the previous match object */
+    struct jsonata **subs;     /* programs compiled by $eval, freed at the end */
     size_t nsubs, capsubs;
 };
 
@@ -298,7 +329,21 @@ extern struct jv jsonata_placeholder;
 
 void *jsonata_arena_alloc(struct jsonata_arena *a, size_t n);
 void jsonata_arena_release(struct jsonata_arena *a);
-void *jsonata_alloc(struct jx *x, size_t n);
+/* Frees every block but one of the standard size, which is emptied for reuse. */
+void jsonata_arena_reset(struct jsonata_arena *a);
+void *jsonata_alloc_slow(struct jx *x, size_t n);
+/* n bytes (16-aligned) from the evaluation's arena; throws U1001 past the budget. */
+static inline void *jsonata_alloc(struct jx *x, size_t n)
+{
+    struct jsonata_arena_blk *b = x->arena.head;
+    n = (n + 15) & ~(size_t)15;
+    if (b && b->size - b->used >= n && x->arena.total + n <= x->arena.limit) {
+        void *p = b->data + b->used;
+        b->used += n;
+        return p;
+    }
+    return jsonata_alloc_slow(x, n);
+}
 char *jsonata_strndup(struct jx *x, const char *s, size_t n);
 
 /* ---- Errors (jsonata_value.c) ------------------------------------------------------ */
@@ -320,7 +365,16 @@ struct jv *jsonata_arr(struct jx *x, size_t cap);
 struct jv *jsonata_seq(struct jx *x, size_t cap);
 void jsonata_push(struct jx *x, struct jv *arr, struct jv *v);
 struct jv *jsonata_obj(struct jx *x);
-struct jv *jsonata_obj_get(const struct jv *o, const char *k, size_t klen);
+/* Converts the members of lazy object v (u.o.src) in place. */
+void jsonata_obj_load(struct jx *x, struct jv *v);
+/* The members of object v, converted on first use: the only way to reach them. */
+static inline struct jobj *jsonata_o(struct jx *x, const struct jv *v)
+{
+    if (!v->u.o.p)
+        jsonata_obj_load(x, (struct jv *)v); /* values live in the arena: never const */
+    return v->u.o.p;
+}
+struct jv *jsonata_obj_get(struct jx *x, const struct jv *o, const char *k, size_t klen);
 void jsonata_obj_set(struct jx *x, struct jv *o, const char *k, size_t klen,
                      struct jv *v);
 void jsonata_obj_del(struct jx *x, struct jv *o, const char *k, size_t klen);
@@ -331,7 +385,11 @@ static inline bool jsonata_is_num(const struct jv *v)
     return v && v->t == JV_NUM;
 }
 
-/* Converts a JSON value (borrowed; strings are referenced unless copy is set). */
+/*
+ * Converts a JSON value. Without copy, j is borrowed for the whole evaluation: strings
+ * and keys are referenced and objects stay lazy (converted on first use); with copy,
+ * everything is converted and copied at once (j may be freed afterwards).
+ */
 struct jv *jsonata_from_json(struct jx *x, json_t *j, bool copy);
 /* Converts back; *is_fn is set when v is a function. Non-finite numbers: see mode. */
 json_t *jsonata_to_json(struct jx *x, const struct jv *v);
@@ -340,7 +398,7 @@ json_t *jsonata_to_json(struct jx *x, const struct jv *v);
 struct jv *jsonata_stringify(struct jx *x, const struct jv *v, bool pretty);
 /* JavaScript's Number#toString into buf (at least 32 bytes). */
 void jsonata_numfmt(double d, char *buf);
-bool jsonata_deep_equal(const struct jv *a, const struct jv *b);
+bool jsonata_deep_equal(struct jx *x, const struct jv *a, const struct jv *b);
 bool jsonata_truthy(struct jx *x, const struct jv *v, bool *defined);
 /* Type letter for signatures: s n b l a o f, m for undefined. */
 char jsonata_type_letter(const struct jv *v);
@@ -422,6 +480,8 @@ struct jsonata_match {
     size_t ngroups;
     size_t gs[20], ge[20]; /* group byte ranges; gs == SIZE_MAX when unset */
 };
+/* The evaluation's PCRE2 match data (64 pairs), made on first use. */
+pcre2_match_data *jsonata_md(struct jx *x);
 bool jsonata_regex_exec(struct jx *x, const struct jv *re, const char *s, size_t len,
                         size_t from, struct jsonata_match *m);
 
@@ -439,6 +499,8 @@ struct jsonata_builtin {
 };
 
 const struct jsonata_builtin *jsonata_builtin_find(const char *name);
+/* The function value of builtin b: one immutable value per builtin, never written. */
+struct jv *jsonata_builtin_value(const struct jsonata_builtin *b);
 /* The compiled signature of builtin b (compiled once, process-wide). */
 const struct jsig *jsonata_builtin_sig(const struct jsonata_builtin *b);
 /* Checks args against sig, filling context args; returns the validated list. */

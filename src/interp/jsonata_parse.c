@@ -293,6 +293,8 @@ static struct jnode *nud(struct parser *p, struct jtok t)
     }
     n->str = t.s;
     n->slen = t.slen;
+    if (n->type == N_VARIABLE && n->slen)
+        n->bi = jsonata_builtin_find(n->str);
     return n;
 }
 
@@ -460,6 +462,7 @@ static struct jnode *led(struct parser *p, struct jtok t, struct jnode *left)
             call->proc = node(p, N_VARIABLE, t.pos);
             call->proc->str = "exists";
             call->proc->slen = 6;
+            call->proc->bi = jsonata_builtin_find("exists");
             push_node(p, &call->items, &call->nitems, left);
             n->cond = call;
         }
@@ -948,6 +951,44 @@ static size_t closing(const char *s, size_t len, size_t start, char open, char c
     return i;
 }
 
+/*
+ * Reads a parameter's regex ("[sm]?", "f", "[asnblfom]+") into a letter set and a
+ * quantifier, so that signature checks can run without PCRE2; false for a regex of
+ * another shape (a choice group with odd characters), which keeps using PCRE2.
+ */
+static bool sig_direct(struct jsig_param *p)
+{
+    static const struct {
+        const char *text;
+        enum jsig_quant q;
+    } quants[] = {{"", JQ_ONE},
+                  {"?", JQ_OPT},
+                  {"+", JQ_PLUS},
+                  {"??", JQ_OPT_LAZY},
+                  {"+?", JQ_PLUS_LAZY}};
+    const char *r = p->regex;
+    p->set = 0;
+    if (*r == '[') {
+        for (r++; *r && *r != ']'; r++) {
+            if (*r < 'a' || *r > 'z')
+                return false;
+            p->set |= 1u << (*r - 'a');
+        }
+        if (*r++ != ']' || !p->set)
+            return false;
+    } else if (*r >= 'a' && *r <= 'z') {
+        p->set = 1u << (*r++ - 'a');
+    } else {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(quants) / sizeof(quants[0]); i++)
+        if (!strcmp(r, quants[i].text)) {
+            p->quant = (uint8_t)quants[i].q;
+            return true;
+        }
+    return false;
+}
+
 int jsonata_sig_parse(struct jsonata *j, const char *s, size_t len, struct jsig *sig,
                       struct jsonata_err *err)
 {
@@ -1052,6 +1093,9 @@ int jsonata_sig_parse(struct jsonata *j, const char *s, size_t len, struct jsig 
         return sig_fail(err, "S0401", 0, "invalid function signature");
     if (j)
         keep_res(j, sig->re);
+    sig->direct = true;
+    for (size_t i = 0; i < n; i++)
+        sig->direct &= sig_direct(&params[i]);
     sig->n = n;
     sig->p = j ? jsonata_arena_alloc(&j->arena, (n ? n : 1) * sizeof(*sig->p))
                : xmalloc((n ? n : 1) * sizeof(*sig->p));

@@ -7,6 +7,7 @@
 
 #include "base/xalloc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,12 +17,6 @@
 /* ---- Arena ------------------------------------------------------------------------- */
 
 #define ARENA_BLOCK 65536
-
-struct jsonata_arena_blk {
-    struct jsonata_arena_blk *next;
-    size_t used, size;
-    _Alignas(max_align_t) unsigned char data[];
-};
 
 void *jsonata_arena_alloc(struct jsonata_arena *a, size_t n)
 {
@@ -60,7 +55,26 @@ void jsonata_arena_release(struct jsonata_arena *a)
     a->total = 0;
 }
 
-void *jsonata_alloc(struct jx *x, size_t n)
+void jsonata_arena_reset(struct jsonata_arena *a)
+{
+    struct jsonata_arena_blk *keep = NULL, *b = a->head;
+    while (b) {
+        struct jsonata_arena_blk *next = b->next;
+        if (!keep && b->size == ARENA_BLOCK)
+            keep = b;
+        else
+            free(b);
+        b = next;
+    }
+    a->head = keep;
+    a->total = keep ? keep->size : 0;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+}
+
+void *jsonata_alloc_slow(struct jx *x, size_t n)
 {
     if (x->arena.limit && x->arena.total + n > x->arena.limit)
         jsonata_throw(x, "U1001", 0, "the evaluation needs more than %zu bytes of memory",
@@ -187,12 +201,13 @@ struct jv *jsonata_cstr(struct jx *x, const char *s)
 
 struct jv *jsonata_arr(struct jx *x, size_t cap)
 {
-    struct jv *v = jsonata_alloc(x, sizeof(*v));
+    /* the value and its first vector in one allocation */
+    struct jv *v = jsonata_alloc(x, sizeof(*v) + cap * sizeof(struct jv *));
     v->t = JV_ARR;
     v->f = 0;
     v->u.a.n = 0;
     v->u.a.cap = cap;
-    v->u.a.v = cap ? jsonata_alloc(x, cap * sizeof(struct jv *)) : NULL;
+    v->u.a.v = cap ? (struct jv **)(v + 1) : NULL;
     return v;
 }
 
@@ -218,12 +233,14 @@ void jsonata_push(struct jx *x, struct jv *arr, struct jv *v)
 
 struct jv *jsonata_obj(struct jx *x)
 {
-    struct jv *v = jsonata_alloc(x, sizeof(*v));
-    v->t = JV_OBJ;
-    v->f = 0;
-    v->u.o = jsonata_alloc(x, sizeof(struct jobj));
-    memset(v->u.o, 0, sizeof(struct jobj));
-    return v;
+    struct objcell {
+        struct jv v;
+        struct jobj o;
+    } *c = jsonata_alloc(x, sizeof(*c));
+    memset(c, 0, sizeof(*c));
+    c->v.t = JV_OBJ;
+    c->v.u.o.p = &c->o;
+    return &c->v;
 }
 
 static uint32_t key_hash(const char *k, size_t n)
@@ -256,28 +273,44 @@ static long obj_find(const struct jobj *o, const char *k, size_t klen)
         size_t h = key_hash(k, klen) & (o->icap - 1);
         while (o->idx[h]) {
             const struct jkv *e = &o->kv[o->idx[h] - 1];
-            if (e->klen == klen && !memcmp(e->k, k, klen))
+            if (e->klen == klen && (!klen || e->k[0] == k[0]) && !memcmp(e->k, k, klen))
                 return (long)o->idx[h] - 1;
             h = (h + 1) & (o->icap - 1);
         }
         return -1;
     }
-    for (size_t i = 0; i < o->n; i++)
-        if (o->kv[i].klen == klen && !memcmp(o->kv[i].k, k, klen))
+    for (size_t i = 0; i < o->n; i++) /* the first byte rules most keys out */
+        if (o->kv[i].klen == klen && (!klen || o->kv[i].k[0] == k[0]) &&
+            !memcmp(o->kv[i].k, k, klen))
             return (long)i;
     return -1;
 }
 
-struct jv *jsonata_obj_get(const struct jv *o, const char *k, size_t klen)
+static struct jv *convert(struct jx *x, json_t *j, struct jv *cell, bool copy, int depth);
+
+struct jv *jsonata_obj_get(struct jx *x, const struct jv *ov, const char *k, size_t klen)
 {
-    long i = obj_find(o->u.o, k, klen);
-    return i < 0 ? NULL : o->u.o->kv[i].v;
+    if (!ov->u.o.p) {
+        /*
+         * One member of a lazy object: read it straight from the json_t (a path reads
+         * one or two members of objects that may have many). Arrays are costly to
+         * convert again on every read, so they load the whole object instead.
+         */
+        json_t *m = json_object_getn(ov->u.o.src, k, klen);
+        if (!m)
+            return NULL;
+        if (!json_is_array(m))
+            return convert(x, m, jsonata_alloc(x, sizeof(struct jv)), false, 0);
+    }
+    struct jobj *o = jsonata_o(x, ov);
+    long i = obj_find(o, k, klen);
+    return i < 0 ? NULL : o->kv[i].v;
 }
 
 void jsonata_obj_set(struct jx *x, struct jv *ov, const char *k, size_t klen,
                      struct jv *v)
 {
-    struct jobj *o = ov->u.o;
+    struct jobj *o = jsonata_o(x, ov);
     long i = obj_find(o, k, klen);
     if (i >= 0) {
         o->kv[i].v = v;
@@ -307,7 +340,7 @@ void jsonata_obj_set(struct jx *x, struct jv *ov, const char *k, size_t klen,
 
 void jsonata_obj_del(struct jx *x, struct jv *ov, const char *k, size_t klen)
 {
-    struct jobj *o = ov->u.o;
+    struct jobj *o = jsonata_o(x, ov);
     long i = obj_find(o, k, klen);
     if (i < 0)
         return;
@@ -330,45 +363,118 @@ struct jv *jsonata_fn(struct jx *x, enum jfn_kind k)
 
 /* ---- Conversion -------------------------------------------------------------------- */
 
-struct jv *jsonata_from_json(struct jx *x, json_t *j, bool copy)
+/*
+ * Conversion fills value cells allocated a container at a time: an array or object of n
+ * members costs two arena allocations, not n. Objects stay lazy unless copy is set.
+ */
+static struct jv *convert_array(struct jx *x, json_t *j, struct jv *cell, bool copy,
+                                int depth);
+static void obj_fill(struct jx *x, struct jv *v, json_t *j, bool copy, int depth);
+
+static inline struct jv *convert(struct jx *x, json_t *j, struct jv *cell, bool copy,
+                                 int depth)
 {
-    if (!j)
-        return NULL;
+    cell->f = 0;
     switch (json_typeof(j)) {
-    case JSON_NULL:
-        return &jsonata_null;
+    case JSON_OBJECT:
+        cell->t = JV_OBJ;
+        cell->u.o.p = NULL;
+        cell->u.o.src = j;
+        if (copy) /* j may be gone before the members are read */
+            obj_fill(x, cell, j, true, depth);
+        return cell;
+    case JSON_STRING:
+        cell->t = JV_STR;
+        cell->u.s.len = json_string_length(j);
+        cell->u.s.p = copy ? jsonata_strndup(x, json_string_value(j), cell->u.s.len)
+                           : json_string_value(j);
+        return cell;
+    case JSON_INTEGER:
+        cell->t = JV_NUM;
+        cell->u.n = (double)json_integer_value(j);
+        return cell;
+    case JSON_REAL:
+        cell->t = JV_NUM;
+        cell->u.n = json_real_value(j);
+        return cell;
+    case JSON_ARRAY:
+        return convert_array(x, j, cell, copy, depth);
     case JSON_TRUE:
         return &jsonata_true;
     case JSON_FALSE:
         return &jsonata_false;
-    case JSON_INTEGER:
-        return jsonata_num(x, (double)json_integer_value(j));
-    case JSON_REAL:
-        return jsonata_num(x, json_real_value(j));
-    case JSON_STRING:
-        if (copy)
-            return jsonata_strdup(x, json_string_value(j), json_string_length(j));
-        return jsonata_str(x, json_string_value(j), json_string_length(j));
-    case JSON_ARRAY: {
-        size_t n = json_array_size(j);
-        struct jv *a = jsonata_arr(x, n);
-        for (size_t i = 0; i < n; i++)
-            a->u.a.v[i] = jsonata_from_json(x, json_array_get(j, i), copy);
-        a->u.a.n = n;
-        return a;
+    default:
+        return &jsonata_null;
     }
-    case JSON_OBJECT: {
-        struct jv *o = jsonata_obj(x);
-        const char *k;
-        size_t klen;
-        json_t *m;
-        json_object_keylen_foreach(j, k, klen, m)
-            jsonata_obj_set(x, o, copy ? jsonata_strndup(x, k, klen) : k, klen,
-                            jsonata_from_json(x, m, copy));
-        return o;
+}
+
+static struct jv *convert_array(struct jx *x, json_t *j, struct jv *cell, bool copy,
+                                int depth)
+{
+    if (depth >= JSONATA_MAX_NESTING)
+        jsonata_throw(x, "U1001", 0, "the input is nested more than %d levels deep",
+                      JSONATA_MAX_NESTING);
+    size_t n = json_array_size(j);
+    struct jv **v = n ? jsonata_alloc(x, n * sizeof(*v)) : NULL;
+    struct jv *cells = n ? jsonata_alloc(x, n * sizeof(struct jv)) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(j, i);
+        struct jv *c = &cells[i];
+        if (json_typeof(e) == JSON_OBJECT && !copy) { /* the usual records, inline */
+            c->t = JV_OBJ;
+            c->f = 0;
+            c->u.o.p = NULL;
+            c->u.o.src = e;
+            v[i] = c;
+        } else {
+            v[i] = convert(x, e, c, copy, depth + 1);
+        }
     }
+    cell->t = JV_ARR;
+    cell->f = 0;
+    cell->u.a.v = v;
+    cell->u.a.n = cell->u.a.cap = n;
+    return cell;
+}
+
+static void obj_fill(struct jx *x, struct jv *v, json_t *j, bool copy, int depth)
+{
+    if (depth >= JSONATA_MAX_NESTING)
+        jsonata_throw(x, "U1001", 0, "the input is nested more than %d levels deep",
+                      JSONATA_MAX_NESTING);
+    size_t n = json_object_size(j), i = 0;
+    struct cells {
+        struct jobj o;
+        struct jkv kv[];
+    } *c = jsonata_alloc(x, sizeof(*c) + n * sizeof(struct jkv));
+    struct jv *cells = n ? jsonata_alloc(x, n * sizeof(struct jv)) : NULL;
+    memset(&c->o, 0, sizeof(c->o));
+    c->o.kv = c->kv;
+    c->o.cap = n;
+    /* keys are unique in a json_t object: no lookups while filling */
+    for (void *it = json_object_iter(j); it && i < n; it = json_object_iter_next(j, it)) {
+        const char *k = json_object_iter_key(it);
+        size_t klen = json_object_iter_key_len(it);
+        struct jkv *e = &c->kv[i];
+        e->k = copy ? jsonata_strndup(x, k, klen) : k;
+        e->klen = klen;
+        e->v = convert(x, json_object_iter_value(it), &cells[i], copy, depth + 1);
+        i++;
     }
-    return NULL;
+    c->o.n = i;
+    if (c->o.n > 8)
+        obj_reindex(x, &c->o);
+    v->u.o.p = &c->o;
+}
+
+void jsonata_obj_load(struct jx *x, struct jv *v)
+{
+    obj_fill(x, v, v->u.o.src, false, 0);
+}
+
+struct jv *jsonata_from_json(struct jx *x, json_t *j, bool copy)
+{
+    return j ? convert(x, j, jsonata_alloc(x, sizeof(struct jv)), copy, 0) : NULL;
 }
 
 static json_t *num_to_json(double d)
@@ -395,8 +501,10 @@ static bool utf8_bad(const char *s, size_t n, size_t i, size_t *k)
 
 static bool utf8_ok(const char *s, size_t n)
 {
-    size_t k;
-    for (size_t i = 0; i < n; i += k)
+    size_t k, i = 0;
+    while (i < n && !((unsigned char)s[i] & 0x80)) /* ASCII: nothing to decode */
+        i++;
+    for (; i < n; i += k)
         if (utf8_bad(s, n, i, &k))
             return false;
     return true;
@@ -447,9 +555,11 @@ static void check_output(struct jx *x, const struct jv *v, unsigned depth)
     if (v->t == JV_ARR)
         for (size_t i = 0; i < v->u.a.n; i++)
             check_output(x, v->u.a.v[i], depth + 1);
-    if (v->t == JV_OBJ)
-        for (size_t i = 0; i < v->u.o->n; i++)
-            check_output(x, v->u.o->kv[i].v, depth + 1);
+    if (v->t == JV_OBJ) {
+        const struct jobj *o = jsonata_o(x, v);
+        for (size_t i = 0; i < o->n; i++)
+            check_output(x, o->kv[i].v, depth + 1);
+    }
 }
 
 static json_t *to_json(struct jx *x, const struct jv *v)
@@ -476,8 +586,9 @@ static json_t *to_json(struct jx *x, const struct jv *v)
     }
     case JV_OBJ: {
         json_t *o = json_object();
-        for (size_t i = 0; i < v->u.o->n; i++) {
-            const struct jkv *e = &v->u.o->kv[i];
+        const struct jobj *vo = jsonata_o(x, v);
+        for (size_t i = 0; i < vo->n; i++) {
+            const struct jkv *e = &vo->kv[i];
             if (!e->v || e->v->t == JV_FUNC)
                 continue;
             json_t *jv = to_json(x, e->v);
@@ -519,8 +630,27 @@ void jsonata_numfmt(double d, char *buf)
         strcpy(buf, "0");
         return;
     }
+    if (d == floor(d) && fabs(d) < 9007199254740992.0) { /* integers: plain digits */
+        char rev[24];
+        size_t n = 0;
+        for (uint64_t u = (uint64_t)fabs(d); u; u /= 10)
+            rev[n++] = (char)('0' + u % 10);
+        if (d < 0)
+            *buf++ = '-';
+        while (n)
+            *buf++ = rev[--n];
+        *buf = '\0';
+        return;
+    }
+    /*
+     * The shortest digits that read back as d. When fewer than 16 digits do, the
+     * correctly rounded 15-digit form is exactly those digits padded with zeros (d lies
+     * within half an ulp of them, much closer than half a step of 15 digits), so one
+     * try at 15 stands for all the shorter ones; the zeros are trimmed below. Not for
+     * subnormal numbers, whose ulp is wider.
+     */
     char tmp[40];
-    for (int p = 1; p <= 17; p++) {
+    for (int p = fabs(d) >= DBL_MIN ? 15 : 1; p <= 17; p++) {
         snprintf(tmp, sizeof(tmp), "%.*e", p - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
@@ -678,9 +808,10 @@ static void stringify(struct jx *x, struct jsb *b, const struct jv *v, bool pret
         break;
     case JV_OBJ: {
         size_t count = 0;
+        const struct jobj *o = jsonata_o(x, v);
         jsonata_sb_addc(b, '{');
-        for (size_t i = 0; i < v->u.o->n; i++) {
-            const struct jkv *e = &v->u.o->kv[i];
+        for (size_t i = 0; i < o->n; i++) {
+            const struct jkv *e = &o->kv[i];
             if (!e->v)
                 continue;
             if (count++)
@@ -720,7 +851,7 @@ struct jv *jsonata_stringify(struct jx *x, const struct jv *v, bool pretty)
 
 /* ---- Comparison and truth ---------------------------------------------------------- */
 
-static bool deep_equal(const struct jv *a, const struct jv *b, int depth)
+static bool deep_equal(struct jx *x, const struct jv *a, const struct jv *b, int depth)
 {
     if (a == b)
         return true;
@@ -741,27 +872,29 @@ static bool deep_equal(const struct jv *a, const struct jv *b, int depth)
         if (a->u.a.n != b->u.a.n)
             return false;
         for (size_t i = 0; i < a->u.a.n; i++)
-            if (!deep_equal(a->u.a.v[i], b->u.a.v[i], depth + 1))
+            if (!deep_equal(x, a->u.a.v[i], b->u.a.v[i], depth + 1))
                 return false;
         return true;
-    case JV_OBJ:
-        if (a->u.o->n != b->u.o->n)
+    case JV_OBJ: {
+        const struct jobj *ao = jsonata_o(x, a), *bo = jsonata_o(x, b);
+        if (ao->n != bo->n)
             return false;
-        for (size_t i = 0; i < a->u.o->n; i++) {
-            const struct jkv *e = &a->u.o->kv[i];
-            long j = obj_find(b->u.o, e->k, e->klen);
-            if (j < 0 || !deep_equal(e->v, b->u.o->kv[j].v, depth + 1))
+        for (size_t i = 0; i < ao->n; i++) {
+            const struct jkv *e = &ao->kv[i];
+            long j = obj_find(bo, e->k, e->klen);
+            if (j < 0 || !deep_equal(x, e->v, bo->kv[j].v, depth + 1))
                 return false;
         }
         return true;
+    }
     default:
         return false;
     }
 }
 
-bool jsonata_deep_equal(const struct jv *a, const struct jv *b)
+bool jsonata_deep_equal(struct jx *x, const struct jv *a, const struct jv *b)
 {
-    return deep_equal(a, b, 0);
+    return deep_equal(x, a, b, 0);
 }
 
 /* JSONata's $boolean(): *defined is false for undefined. */
@@ -788,7 +921,7 @@ bool jsonata_truthy(struct jx *x, const struct jv *v, bool *defined)
                 return true;
         return false;
     case JV_OBJ:
-        return v->u.o->n > 0;
+        return v->u.o.p ? v->u.o.p->n > 0 : json_object_size(v->u.o.src) > 0;
     default:
         return false;
     }
@@ -911,8 +1044,9 @@ static struct jv *deep_clone(struct jx *x, const struct jv *v, int depth)
     }
     if (v->t == JV_OBJ) {
         struct jv *o = jsonata_obj(x);
-        for (size_t i = 0; i < v->u.o->n; i++) {
-            const struct jkv *e = &v->u.o->kv[i];
+        const struct jobj *vo = jsonata_o(x, v);
+        for (size_t i = 0; i < vo->n; i++) {
+            const struct jkv *e = &vo->kv[i];
             jsonata_obj_set(x, o, e->k, e->klen, deep_clone(x, e->v, depth + 1));
         }
         return o;

@@ -9,6 +9,8 @@
 
 #include "interp/jsonata.h"
 
+#include <pthread.h>
+
 #define COMPILE(text, err) jsonata_compile((text), strlen(text), (err))
 
 /* Evaluates expr in plain mode against input (JSON text or NULL) and bindings. */
@@ -365,6 +367,220 @@ static void test_jsonata_input_untouched(void **state)
     jsonata_free(j);
 }
 
+/* A document with a wide object (hash-indexed), arrays of records and nested arrays. */
+static const char LAZY_DOC[] =
+    "{\"a\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,"
+    "\"k9\":9,\"k10\":10,\"b\":[{\"c\":\"x\"},{\"c\":\"y\"},{\"c\":\"z\"}],"
+    "\"l\":[[1,2],[3]],\"s\":\"str\",\"e\":{}},"
+    "\"p\":{\"x\":1,\"y\":{\"z\":true}},\"q\":{\"y\":{\"z\":true},\"x\":1}}";
+
+/*
+ * The input document is converted lazily (objects on first use, single members read
+ * straight from the json_t) and plain paths are walked directly: every way of reading
+ * it must still give what jsonata-js gives (expected values taken from jsonata 2.0.6).
+ */
+static void test_jsonata_lazy_input(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"a.b[1].c", "\"y\""},
+        {"a.b[-1].c", "\"z\""},
+        {"a.b[5].c", "undefined"},
+        {"a.b[0.5].c", "\"x\""},
+        {"a.b[1][0].c", "\"y\""},
+        {"a.b[1][1]", "undefined"},
+        {"a.b[-4]", "undefined"},
+        {"a.e[0]", "{}"},
+        {"a.b[1].c[0][-1]", "\"y\""},
+        {"a.l[0]", "[1,2]"},
+        {"a.l[1]", "[3]"},
+        {"a.l[0][1]", "2"},
+        {"a.l", "[[1,2],[3]]"},
+        {"a.s[0]", "\"str\""},
+        {"a.s[1]", "undefined"},
+        {"a.k9 + a.k10 + a.k9", "28"},
+        {"a.b.c", "[\"x\",\"y\",\"z\"]"},
+        {"a.b[c=\"y\"].c", "\"y\""},
+        {"a.b[0].c[0]", "\"x\""},
+        {"$.a.k3", "3"},
+        {"($v := p; $v.y.z)", "true"},
+        {"p.y[0].z", "true"},
+        {"p.y[1].z", "undefined"},
+        {"$exists(a.missing.deep)", "false"},
+        {"p = q", "true"},
+        {"p.y = q.y", "true"},
+        {"$keys(p)", "[\"x\",\"y\"]"},
+        {"$string(q)", "\"{\\\"y\\\":{\\\"z\\\":true},\\\"x\\\":1}\""},
+        {"$boolean(a.e)", "false"},
+        {"$boolean(p)", "true"},
+        {"$count(a.*)", "18"},
+        {"**.z", "[true,true]"},
+        {"$sift(a, function($v){$type($v) = \"number\" and $v > 8})",
+         "{\"k9\":9,\"k10\":10}"},
+        {"$each(q, function($v, $k){$k})", "[\"y\",\"x\"]"},
+        {"$merge([p, {\"x\": 2}])", "{\"x\":2,\"y\":{\"z\":true}}"},
+        {"$spread(p)", "[{\"x\":1},{\"y\":{\"z\":true}}]"},
+        {"q", "{\"y\":{\"z\":true},\"x\":1}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check(cases[i][0], LAZY_DOC, cases[i][1]);
+}
+
+/* Nothing converted is kept between evaluations: a changed document is read afresh. */
+static void test_jsonata_input_changes_between_evaluations(void **state)
+{
+    (void)state;
+    struct jsonata_err err;
+    struct jsonata *j = COMPILE("a.b + $count(l)", &err);
+    assert_non_null(j);
+    json_t *in = json_loads("{\"a\":{\"b\":1},\"l\":[1,2]}", 0, NULL), *out = NULL;
+    struct jsonata_env env = {0};
+    env.input = in;
+    assert_int_equal(jsonata_eval(j, &env, &out, &err), 0);
+    assert_json_text(out, "3");
+    json_decref(out);
+    json_object_set_new(json_object_get(in, "a"), "b", json_integer(10));
+    json_array_append_new(json_object_get(in, "l"), json_null());
+    assert_int_equal(jsonata_eval(j, &env, &out, &err), 0);
+    assert_json_text(out, "13");
+    json_decref(out);
+    json_decref(in);
+    env.input = in = json_loads("{\"a\":{\"b\":-1},\"l\":[]}", 0, NULL);
+    assert_int_equal(jsonata_eval(j, &env, &out, &err), 0);
+    assert_json_text(out, "-1");
+    json_decref(out);
+    json_decref(in);
+    jsonata_free(j);
+}
+
+/* Input nested beyond JSONATA_MAX_NESTING fails with U1001 instead of the stack. */
+static void test_jsonata_deep_input(void **state)
+{
+    (void)state;
+    for (int objects = 0; objects < 2; objects++) {
+        json_t *root = json_array(), *cur = root;
+        for (int i = 0; i < 3500; i++) {
+            json_t *next = objects ? json_object() : json_array();
+            if (json_is_array(cur))
+                json_array_append_new(cur, next);
+            else
+                json_object_set_new(cur, "k", next);
+            cur = next;
+        }
+        struct jsonata_err err;
+        struct jsonata *j = COMPILE("$", &err);
+        struct jsonata_env env = {0};
+        env.input = root;
+        json_t *out = NULL;
+        assert_int_equal(jsonata_eval(j, &env, &out, &err), -1);
+        assert_string_equal(err.code, "U1001");
+        jsonata_free(j);
+        json_decref(root);
+    }
+}
+
+/* A builtin is one function value, equal to itself as in jsonata-js. */
+static void test_jsonata_builtin_values(void **state)
+{
+    (void)state;
+    check("$string = $string", NULL, "true");
+    check("[$string] = [$string]", NULL, "true");
+    check("$string = $number", NULL, "false");
+    check("($s := $string; $s(12) & $string(3))", NULL, "\"123\"");
+    check("($string := function($v){'mine'}; $string(1))", NULL, "\"mine\"");
+    check_err("$substring()", NULL, "T0410", 10);
+    check_err("$join([1,2])", NULL, "T0412", 5);
+    check_err("$fromMillis('x')", "{}", "T0411", 11);
+    check("$substring('abcdef', 1, 2)", NULL, "\"bc\"");
+}
+
+/*
+ * Pictures are analysed once per program (a few slots) and then reused: results must
+ * not depend on the evaluation, the number of distinct pictures or earlier errors.
+ */
+static void test_jsonata_date_pictures(void **state)
+{
+    (void)state;
+    static const char expr[] =
+        "[$fromMillis(1709220600000, '[Y0001]-[M01]-[D01] [H01]:[m01]', '+0900'),"
+        " $fromMillis(1709220600000, '[D1o] [MNn] [Y], [h]:[m01] [P]'),"
+        " $fromMillis(1709220600000, '[Y,2]-[M]-[D]'),"
+        " $fromMillis(1709220600000, '[FNn], [D] [MN,*-3] [Y0001]'),"
+        " $fromMillis(1709220600000, '[H01]:[m01]:[s01].[f001]'),"
+        " $fromMillis(1709220600000, '[Y0001]-[d001] [Z]', '-0530'),"
+        " $fromMillis(1709220600000),"
+        " $fromMillis(-1, '[Y0001]-[M01]-[D01] [H01]:[m01]:[s01].[f001]'),"
+        " $fromMillis(1.7, '[f001]'), $fromMillis(1e15, '[Y]'),"
+        " $toMillis('2024-02-29 15:30', '[Y0001]-[M01]-[D01] [H01]:[m01]'),"
+        " $toMillis('29/02/2024', '[D01]/[M01]/[Y0001]'),"
+        " $formatInteger(1234567, '#,##0'), $formatInteger(21, '0;o'),"
+        " $formatInteger(-7, '000')]";
+    static const char want[] =
+        "[\"2024-03-01 00:30\",\"29th February 2024, 3:30 pm\",\"24-2-29\","
+        "\"Thursday, 29 FEB 2024\",\"15:30:00.000\",\"2024-060 -06:30\","
+        "\"2024-02-29T15:30:00.000Z\",\"1969-12-31 23:59:59.999\",\"001\",\"33658\","
+        "1709220600000,1709164800000,\"1,234,567\",\"21st\",\"-007\"]";
+    struct jsonata_err err;
+    struct jsonata *j = COMPILE(expr, &err);
+    assert_non_null(j);
+    struct jsonata *bad = COMPILE("$fromMillis(0, '[Y0001')", &err);
+    assert_non_null(bad);
+    struct jsonata_env env = {0};
+    for (int i = 0; i < 3; i++) {
+        json_t *out = NULL;
+        assert_int_equal(jsonata_eval(j, &env, &out, &err), 0);
+        assert_json_text(out, want);
+        json_decref(out);
+        assert_int_equal(jsonata_eval(bad, &env, &out, &err), -1);
+        assert_string_equal(err.code, "D3135");
+    }
+    jsonata_free(bad);
+    jsonata_free(j);
+}
+
+struct eval_job {
+    struct jsonata *j;
+    const char *want;
+    int failures;
+};
+
+static void *eval_many(void *arg)
+{
+    struct eval_job *job = arg;
+    for (int i = 0; i < 200; i++) {
+        json_t *out = NULL;
+        struct jsonata_err err;
+        struct jsonata_env env = {0};
+        if (jsonata_eval(job->j, &env, &out, &err) != 0 || !out ||
+            strcmp(json_string_value(out), job->want))
+            job->failures++;
+        json_decref(out);
+    }
+    return NULL;
+}
+
+/* One compiled program evaluated from two threads: the shared caches stay consistent. */
+static void test_jsonata_threads(void **state)
+{
+    (void)state;
+    struct jsonata_err err;
+    struct jsonata *j =
+        COMPILE("$fromMillis(86400000 * 366, '[Y0001]-[M01]-[D01]') & "
+                "$string($toMillis('01/02/1970', '[D01]/[M01]/[Y0001]')) & "
+                "$join($split('a,b', ','), '+')",
+                &err);
+    assert_non_null(j);
+    static const char want[] = "1971-01-02" /* date */ "2678400000" /* millis */ "a+b";
+    struct eval_job jobs[2] = {{j, want, 0}, {j, want, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, eval_many, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(jobs[0].failures + jobs[1].failures, 0);
+    jsonata_free(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +596,12 @@ int main(void)
         cmocka_unit_test(test_jsonata_limits),
         cmocka_unit_test(test_jsonata_clock_and_rng),
         cmocka_unit_test(test_jsonata_input_untouched),
+        cmocka_unit_test(test_jsonata_lazy_input),
+        cmocka_unit_test(test_jsonata_input_changes_between_evaluations),
+        cmocka_unit_test(test_jsonata_deep_input),
+        cmocka_unit_test(test_jsonata_builtin_values),
+        cmocka_unit_test(test_jsonata_date_pictures),
+        cmocka_unit_test(test_jsonata_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
