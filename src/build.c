@@ -206,10 +206,23 @@ struct wf_result {
     struct diag_list dl;
 };
 
+/*
+ * Where a build into a missing output folder writes, to rename it into place at the
+ * end: one rename makes the whole tree appear at once, and no file needs its own.
+ */
+static char *fresh_root(const char *outdir)
+{
+    size_t n = strlen(outdir);
+    while (n > 1 && outdir[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s.wfgen-new-%ld", (int)n, outdir, (long)getpid());
+}
+
 /* The previous manifest's paths, sorted, for staging files while compiling. */
 struct early {
     const char *outdir;
     bool outdir_existed;
+    char *fresh; /* the fresh_root when the output folder did not exist, else NULL */
     char **old, *oldtext;
     size_t nold;
     atomic_bool failed; /* a workflow failed: staging more is wasted */
@@ -228,6 +241,15 @@ static void stage_early(struct early *e, struct outset *out)
 {
     for (size_t i = 0; i < out->nr; i++) {
         struct outfile *f = &out->v[i];
+        if (e->fresh) {
+            char *dest = fs_join(e->fresh, f->path);
+            if (!fs_write_new(dest, f->data, f->len)) {
+                free(f->data);
+                f->data = NULL;
+            }
+            free(dest);
+            continue;
+        }
         char *dest = fs_join(e->outdir, f->path);
         bool same =
             listed(e->old, e->nold, f->path) && fs_same_content(dest, f->data, f->len);
@@ -246,6 +268,10 @@ static void stage_early(struct early *e, struct outset *out)
  */
 static void unstage(const struct early *e, struct outset *out)
 {
+    if (e->fresh) {
+        fs_remove_tree(e->fresh);
+        return;
+    }
     for (size_t i = 0; i < out->nr; i++) {
         if (!out->v[i].staged)
             continue;
@@ -280,6 +306,8 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
     struct wf_result *res = xcalloc(cat->nwf + 1, sizeof(*res));
     struct early early = {.outdir = opts->stage_dir};
     early.outdir_existed = opts->stage_dir && fs_exists(opts->stage_dir);
+    if (opts->stage_dir && !early.outdir_existed)
+        early.fresh = fresh_root(opts->stage_dir);
     struct compile_job job = {cat, opts, out != NULL, res, NULL};
     if (out && opts->stage_dir) {
         early.old = manifest_read(opts->stage_dir, &early.oldtext, &early.nold);
@@ -298,8 +326,8 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
             if (r->rc && rc != -2)
                 rc = r->rc;
         }
-        if (job.early)
-            unstage(&early, &r->out); /* staged files are left only when not merged */
+        if (job.early && r->out.nr)
+            unstage(&early, &r->out); /* a result not merged, after a -2 */
         diag_release(&r->dl);
         outset_release(&r->out);
     }
@@ -314,6 +342,7 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
         unstage(&early, out);
     free(early.old);
     free(early.oldtext);
+    free(early.fresh);
     return rc;
 }
 
@@ -418,7 +447,7 @@ static void remove_obsolete(const char *outdir, const struct outset *set, char *
  * looking. Probing a missing name first makes creating it several times slower on
  * ext4, which dominated cold builds of large catalogs.
  */
-int build_write(const char *outdir, struct outset *set)
+static int write_in_place(const char *outdir, struct outset *set)
 {
     size_t mlen, nold, n = set->nr + 1;
     char *mtext = manifest_text(set, &mlen), *oldtext;
@@ -440,6 +469,57 @@ int build_write(const char *outdir, struct outset *set)
     free(mtext);
     free(old);
     free(oldtext);
+    return rc;
+}
+
+static void create_one(size_t i, void *ctx)
+{
+    struct pending *p = (struct pending *)ctx + i;
+    if (p->data && fs_write_new(p->dest, p->data, p->len))
+        p->err = errno;
+}
+
+/*
+ * The output folder does not exist: every file goes into the fresh root (those staged
+ * while compiling are there already), which one rename then turns into the output
+ * folder.
+ */
+static int write_fresh(const char *outdir, const char *root, const struct outset *set)
+{
+    size_t mlen, n = set->nr + 1;
+    char *mtext = manifest_text(set, &mlen);
+    struct pending *p = pending_new(root, set, mtext, mlen, NULL, 0);
+    pfor(n, 0, create_one, p);
+    int rc = first_failure(p, n);
+    if (!rc && rename(root, outdir)) {
+        fprintf(stderr, "wfgen: cannot write '%s': %s\n", outdir, strerror(errno));
+        rc = -1;
+    }
+    if (rc)
+        fs_remove_tree(root);
+    pending_free(p, n, false);
+    free(mtext);
+    return rc;
+}
+
+int build_write(const char *outdir, struct outset *set)
+{
+    char *root = fresh_root(outdir);
+    int rc;
+    if (fs_exists(root)) { /* build_compile staged into it */
+        rc = write_fresh(outdir, root, set);
+    } else if (fs_exists(outdir)) {
+        rc = write_in_place(outdir, set);
+    } else {
+        bool staged = false; /* ...into an output folder that has gone since */
+        for (size_t i = 0; i < set->nr; i++)
+            staged |= !set->v[i].data;
+        if (staged)
+            fprintf(stderr, "wfgen: cannot write '%s': it was removed during the build\n",
+                    outdir);
+        rc = staged ? -1 : write_fresh(outdir, root, set);
+    }
+    free(root);
     return rc;
 }
 

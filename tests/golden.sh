@@ -7,7 +7,8 @@
 #   expected.stderr  exact standard error
 #   expected.status  exit code
 # A successful `build` runs a second time and must leave out/ byte-identical; a failed
-# `build` must leave out/ exactly as input/ had it (or absent).
+# `build` must leave out/ exactly as input/ had it (or absent). No run leaves
+# temporaries (*.wfgen-tmp-*, *.wfgen-new-*) behind.
 # UPDATE=1 rewrites the expected files from the actual results. VALGRIND=1 runs wfgen
 # under valgrind. Ends with "N passed, N failed".
 set -u
@@ -65,6 +66,9 @@ check_case() {
         cp -R "$work/out" "$tmp/second"
         run_wfgen "$work" "$tmp/r2"
         diff -r "$tmp/second" "$work/out" >"$tmp/diff" || why="second build changed out/"
+    fi
+    if [ -z "$why" ] && [ -n "$(find "$work" -name '*.wfgen-tmp-*' -o -name '*.wfgen-new-*')" ]; then
+        why="temporary files left behind"
     fi
     if [ -z "$why" ] && [ "$(head -n1 "$case/args")" = build ] && [ "$(cat "$tmp/r.status")" != 0 ]; then
         if [ -d "$case/input/out" ]; then

@@ -1,10 +1,12 @@
 /* Whole-file reads and atomic writes; the only place that creates files. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "base/fsutil.h"
 
 #include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,40 +125,69 @@ static int ensure_dir_of(const char *path)
     return rc;
 }
 
-int fs_write_temp(const char *path, const void *data, size_t len, char **tmp_out)
+/*
+ * Creates `name` (which must not exist) beside `path`, making path's folder when
+ * needed, and writes the bytes. No fsync: a rename or a folder rename makes each
+ * update atomic for every reader, and a build is cheap to repeat after a power loss;
+ * syncing 40,000 files would dominate a build.
+ */
+static int create_file(const char *path, const char *name, const void *data, size_t len)
 {
     if (ensure_dir_of(path))
         return -1;
-    /* One temporary per destination and process: the pid makes the name unique. */
-    char *tmp = xasprintf("%s.wfgen-tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == ENOENT) { /* a remembered folder was removed since */
         char *dir = fs_dirname(path);
         if (fs_mkdir_p(dir) == 0)
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         free(dir);
     }
-    if (fd < 0) {
-        free(tmp);
+    if (fd < 0)
         return -1;
-    }
-    /*
-     * No fsync: the rename makes the update atomic for every reader, and a build is
-     * cheap to repeat after a power loss; syncing 40,000 files would dominate a build.
-     */
     int saved = write_all(fd, data, len) ? errno : 0;
     if (close(fd) && !saved)
         saved = errno;
     if (saved) {
-        unlink(tmp);
+        unlink(name);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int fs_write_temp(const char *path, const void *data, size_t len, char **tmp_out)
+{
+    /* One temporary per destination and process: the pid makes the name unique. */
+    char *tmp = xasprintf("%s.wfgen-tmp-%ld", path, (long)getpid());
+    int rc = create_file(path, tmp, data, len);
+    if (rc && errno == EEXIST && unlink(tmp) == 0) /* left by a killed build */
+        rc = create_file(path, tmp, data, len);
+    if (rc) {
+        int saved = errno;
         free(tmp);
         errno = saved;
         return -1;
     }
     *tmp_out = tmp;
     return 0;
+}
+
+int fs_write_new(const char *path, const void *data, size_t len)
+{
+    return create_file(path, path, data, len);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int fs_remove_tree(const char *dir)
+{
+    return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int fs_write_atomic(const char *path, const void *data, size_t len)

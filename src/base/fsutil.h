@@ -17,6 +17,10 @@ int fs_read_file(const char *path, char **out, size_t *len);
 int fs_write_temp(const char *path, const void *data, size_t len, char **tmp);
 /* Writes bytes to path atomically, creating parent folders. */
 int fs_write_atomic(const char *path, const void *data, size_t len);
+/* Creates path, which must not exist yet (and its folder, if needed); 0 or -1/errno. */
+int fs_write_new(const char *path, const void *data, size_t len);
+/* Removes a folder and everything below it (links are removed, not followed). */
+int fs_remove_tree(const char *dir);
 /* True when the file at path exists and holds exactly these bytes. */
 bool fs_same_content(const char *path, const void *data, size_t len);
 int fs_mkdir_p(const char *dir);

@@ -230,6 +230,28 @@ static void test_build_parallel_compile_is_deterministic(void **state)
     free(catpath);
 }
 
+/* Into a missing folder (named with a trailing '/'), the tree appears by one rename. */
+static void test_build_write_fresh_folder(void **state)
+{
+    (void)state;
+    char *out = path_in("fresh/");
+    struct outset set = OUTSET_INIT;
+    add(&set, "iam/a.json", "1\n");
+    add(&set, "b.json", "2\n");
+    outset_sort(&set);
+    assert_int_equal(build_write(out, &set), 0);
+    char *a = path_in("fresh/iam/a.json");
+    assert_true(fs_same_content(a, "1\n", 2));
+    char *cmd = xasprintf("test -z \"$(ls -A %s | grep wfgen-new)\" && "
+                          "test -f %s/fresh/.wfgen-manifest",
+                          dir, dir);
+    assert_int_equal(system(cmd), 0);
+    outset_release(&set);
+    free(cmd);
+    free(a);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_build_manifest_never_escapes),
         cmocka_unit_test(test_build_write_failure_changes_nothing),
         cmocka_unit_test(test_build_parallel_compile_is_deterministic),
+        cmocka_unit_test(test_build_write_fresh_folder),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
