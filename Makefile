@@ -117,17 +117,11 @@ check: deps
 asan:
 	@$(MAKE) --no-print-directory VARIANT=san WERROR=1 all unit replay golden
 
-# ThreadSanitizer over what runs on several threads: build's compile and write of a
-# generated 300-workflow catalog (enough for the parallel HCL path), and the
-# parallel-compile and large-object HCL unit tests.
+# ThreadSanitizer over what runs on several threads (see tests/tsan.sh).
 tsan:
 	@$(MAKE) --no-print-directory VARIANT=tsan WERROR=1 all build/tsan/tests/test_build \
 	  build/tsan/tests/test_hcl
-	@d=$$(mktemp -d) && bench/gen_catalog.sh 300 $$d >/dev/null && \
-	  (cd $$d && TSAN_OPTIONS=halt_on_error=1 $(abspath build/tsan/wfgen) build >/dev/null) && \
-	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_build >/dev/null && \
-	  TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_hcl >/dev/null; rc=$$?; \
-	  rm -rf $$d; exit $$rc
+	@WFGEN=$(abspath build/tsan/wfgen) tests/tsan.sh
 
 valgrind: $(BIN) $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done

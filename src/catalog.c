@@ -5,6 +5,7 @@
 #include "catalog.h"
 
 #include "base/fsutil.h"
+#include "base/pfor.h"
 #include "base/strbuf.h"
 #include "base/suggest.h"
 #include "base/xalloc.h"
@@ -909,35 +910,76 @@ static int check_catalog_names(struct ck *ck)
 /* ---- load
  * ------------------------------------------------------------------------------ */
 
+/* One entry of `workflows:`, checked by any thread; merged in catalog order. */
+struct wf_load {
+    json_t *settings; /* the entry over the defaults, merged beforehand (see below) */
+    struct workflow wf;
+    struct diag_list dl;
+    int rc;
+    bool kept; /* a mapping with valid keys: wf is filled */
+};
+
+struct load_job {
+    struct catalog *cat;
+    const json_t *list, *defaults;
+    struct wf_load *r;
+};
+
+static void load_one(size_t i, void *ctx)
+{
+    struct load_job *j = ctx;
+    struct wf_load *r = &j->r[i];
+    struct ck ck = {j->cat, &r->dl, &j->cat->doc, 0};
+    json_t *node = json_array_get(j->list, i);
+    if (!json_is_object(node)) {
+        diag_add(&r->dl, D_CAT_TYPE, yload_index_loc(ck.doc, j->list, i),
+                 "workflow entry must be a mapping, not %s", json_kind(node));
+        r->rc = -1;
+        return;
+    }
+    check_object(&ck, node, workflow_fields, "workflow");
+    if (ck.rc) {
+        r->rc = -1;
+        return;
+    }
+    r->kept = true;
+    r->wf.node = node;
+    r->wf.settings = r->settings;
+    r->settings = NULL;
+    extract(j->cat, &r->wf, r->wf.settings);
+    r->rc = check_workflow(&ck, &r->wf) ? -1 : 0;
+}
+
+/*
+ * Checks every entry on the thread pool (a catalog may list 10,000), then keeps the
+ * valid ones and their diagnostics in catalog order. Merging with the defaults stays
+ * on one thread: it takes references to the shared default values, and jansson's
+ * json_incref reads the count without an atomic load.
+ */
 static int load_workflows(struct ck *ck, const json_t *list)
 {
     const json_t *defaults = json_object_get(ck->cat->doc.root, "defaults");
     json_t *empty = json_object();
-    size_t i;
-    json_t *node;
-    ck->cat->wf = xcalloc(json_array_size(list) + 1, sizeof(*ck->cat->wf));
-    json_array_foreach(list, i, node)
-    {
-        if (!json_is_object(node)) {
-            diag_add(ck->dl, D_CAT_TYPE, yload_index_loc(ck->doc, list, i),
-                     "workflow entry must be a mapping, not %s", json_kind(node));
-            ck->rc = -1;
-            continue;
-        }
-        int before = ck->rc;
-        ck->rc = 0;
-        check_object(ck, node, workflow_fields, "workflow");
-        bool ok = ck->rc == 0;
-        ck->rc = before | ck->rc;
-        if (!ok)
-            continue;
-        struct workflow *wf = &ck->cat->wf[ck->cat->nwf++];
-        wf->node = node;
-        wf->settings = merge_new(defaults ? defaults : empty, node);
-        extract(ck->cat, wf, wf->settings);
-        if (check_workflow(ck, wf))
-            ck->rc = -1;
+    size_t n = json_array_size(list);
+    struct load_job job = {ck->cat, list, defaults ? defaults : empty,
+                           xcalloc(n + 1, sizeof(struct wf_load))};
+    ck->cat->wf = xcalloc(n + 1, sizeof(*ck->cat->wf));
+    for (size_t i = 0; i < n; i++) {
+        json_t *node = json_array_get(list, i);
+        if (json_is_object(node))
+            job.r[i].settings = merge_new(job.defaults, node);
     }
+    pfor(n, 0, load_one, &job);
+    for (size_t i = 0; i < n; i++) {
+        struct wf_load *r = &job.r[i];
+        diag_move(ck->dl, &r->dl);
+        if (r->kept)
+            ck->cat->wf[ck->cat->nwf++] = r->wf;
+        if (r->rc)
+            ck->rc = -1;
+        json_decref(r->settings); /* an entry that was not kept */
+    }
+    free(job.r);
     json_decref(empty);
     return ck->rc;
 }

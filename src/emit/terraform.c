@@ -357,6 +357,28 @@ static json_t *workflows_new(const struct catalog *cat)
     return wfs;
 }
 
+static void decref_one(size_t i, void *ctx)
+{
+    json_decref(((json_t **)ctx)[i]);
+}
+
+/* Frees template variables; a large catalog's workflow entries are freed on the pool. */
+static void template_vars_release(json_t *vars)
+{
+    json_t *wfs = json_object_get(vars, "workflows"), *v;
+    size_t n = json_object_size(wfs), i = 0;
+    json_t **each = xcalloc(n + 1, sizeof(*each));
+    const char *key;
+    json_object_foreach(wfs, key, v)
+    {
+        each[i++] = json_incref(v);
+    }
+    json_object_clear(wfs);
+    json_decref(vars);
+    pfor(n, 0, decref_one, each);
+    free(each);
+}
+
 json_t *tf_template_vars(const struct catalog *cat)
 {
     json_t *vars = json_object(), *aws = json_object(), *tf = json_object();
@@ -547,7 +569,7 @@ int tf_emit(const struct catalog *cat, struct outset *out, struct diag_list *dl)
         }
         strbuf_release(&text[i]);
     }
-    json_decref(vars);
+    template_vars_release(vars);
     free(dirs.builtin);
     return rc;
 }
