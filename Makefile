@@ -2,7 +2,7 @@
 #
 #   make run        install missing build packages (as root), build, run `wfgen build`
 #   make test       same set-up, then unit tests, golden tests, fuzz-corpus replay, node peers
-#   make check      what CI runs: -Werror build, test, asan, format-check
+#   make check      what CI runs: -Werror build, test, asan, tsan, format-check
 #   make bench      speed and memory figures against peers (not part of test)
 #   make fuzz       libFuzzer targets (clang), FUZZ_TIME seconds each
 #
@@ -112,6 +112,7 @@ node-test: $(BIN) node-deps
 check: deps
 	@$(MAKE) --no-print-directory WERROR=1 all unit replay golden node-test
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory format-check
 
 asan:
