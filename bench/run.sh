@@ -17,6 +17,7 @@ trap 'rm -rf "$work"/build-*/out-"$stamp"-*' EXIT
 
 measure() { # dir, command... -> "seconds maxrss_kb"
     local dir=$1; shift
+    sync # earlier runs' write-back would otherwise compete for the CPUs
     (cd "$dir" && /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$work/time.err") || true
     tail -n1 "$work/time.err"
 }
