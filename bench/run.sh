@@ -8,12 +8,12 @@ wfgen=${WFGEN:-$root/build/release/wfgen}
 work=${BENCH_DIR:-/tmp/wfgen-bench}
 mkdir -p "$work"
 
-# Cold builds write into a new folder each time and old output is deleted only at the
-# end: on this VM's ext4 (no journal) the inode allocator skips inodes deleted in the
-# last minutes one by one, so creating 30,000 files right after deleting 30,000 others
-# costs 10-20 s of kernel time that has nothing to do with wfgen.
+# Cold builds write into a new folder each time, and output is deleted only once it is
+# 10 minutes old: on this VM's ext4 (no journal) the inode allocator steps over every
+# inode deleted in the last minutes, one by one, so creating 30,000 files soon after
+# deleting 30,000 others costs 10-20 s of kernel time that has nothing to do with wfgen.
 stamp=$(date +%s%N)
-trap 'rm -rf "$work"/build-*/out-"$stamp"-*' EXIT
+find "$work" -maxdepth 2 -name 'out-*' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
 
 measure() { # dir, command... -> "seconds maxrss_kb"
     local dir=$1; shift
