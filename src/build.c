@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cmp_str(const void *a, const void *b)
@@ -206,6 +207,13 @@ struct wf_result {
     struct diag_list dl;
 };
 
+/* Something (even a dangling link, which a rename would replace) is at path. */
+static bool path_taken(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
 /*
  * Where a build into a missing output folder writes, to rename it into place at the
  * end: one rename makes the whole tree appear at once, and no file needs its own.
@@ -305,7 +313,7 @@ int build_compile(const struct catalog *cat, const struct build_opts *opts,
 {
     struct wf_result *res = xcalloc(cat->nwf + 1, sizeof(*res));
     struct early early = {.outdir = opts->stage_dir};
-    early.outdir_existed = opts->stage_dir && fs_exists(opts->stage_dir);
+    early.outdir_existed = opts->stage_dir && path_taken(opts->stage_dir);
     if (opts->stage_dir && !early.outdir_existed)
         early.fresh = fresh_root(opts->stage_dir);
     struct compile_job job = {cat, opts, out != NULL, res, NULL};
@@ -508,7 +516,7 @@ int build_write(const char *outdir, struct outset *set)
     int rc;
     if (fs_exists(root)) { /* build_compile staged into it */
         rc = write_fresh(outdir, root, set);
-    } else if (fs_exists(outdir)) {
+    } else if (path_taken(outdir)) {
         rc = write_in_place(outdir, set);
     } else {
         bool staged = false; /* ...into an output folder that has gone since */
