@@ -6,8 +6,8 @@
 #include "srcfile.h"
 
 #include <jansson.h>
-#include <stdio.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
