@@ -456,27 +456,6 @@ static const char *type_name(enum ftype t)
     return names[t];
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "a mapping";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 /* The schema key closest to a misspelt one, for "did you mean" notes. */
 static const char *closest_key(const struct field *fields, const char *key)
 {
@@ -527,7 +506,7 @@ static void check_value(struct ck *ck, const json_t *parent, const struct field 
             return;
         }
         diag_add(ck->dl, D_CAT_TYPE, loc, "'%s' must be %s, not %s", f->key,
-                 type_name(f->type), json_kind(v));
+                 type_name(f->type), yload_kind(v));
         if (f->type == F_STR && json_is_integer(v))
             diag_note(ck->dl, "quote the value to make it a string");
         return;
@@ -933,7 +912,7 @@ static void load_one(size_t i, void *ctx)
     json_t *node = json_array_get(j->list, i);
     if (!json_is_object(node)) {
         diag_add(&r->dl, D_CAT_TYPE, yload_index_loc(ck.doc, j->list, i),
-                 "workflow entry must be a mapping, not %s", json_kind(node));
+                 "workflow entry must be a mapping, not %s", yload_kind(node));
         r->rc = -1;
         return;
     }
@@ -995,7 +974,7 @@ int catalog_load(struct catalog *cat, const char *path, struct diag_list *dl)
     json_t *root = cat->doc.root;
     if (!json_is_object(root)) {
         diag_add(dl, D_CAT_TYPE, yload_loc(&cat->doc, root),
-                 "catalog must be a mapping, not %s", json_kind(root));
+                 "catalog must be a mapping, not %s", yload_kind(root));
         return -1;
     }
     check_object(&ck, root, top_fields, "the catalog");

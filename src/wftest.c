@@ -65,27 +65,6 @@ static const char *type_name(enum ftype t)
     return names[t];
 }
 
-static const char *kind_of(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "a mapping";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static bool type_ok(enum ftype t, const json_t *v)
 {
     switch (t) {
@@ -152,8 +131,9 @@ static int check_keys(struct loader *ld, json_t *obj, const struct field *fields
             if (near)
                 diag_note(ld->dl, "did you mean '%s'?", near);
         } else if (!type_ok(f->type, v)) {
-            rc = lerror(ld, D_TEST_TYPE, yload_member_loc(ld->doc, obj, key),
-                        "'%s' must be %s, not %s", key, type_name(f->type), kind_of(v));
+            rc =
+                lerror(ld, D_TEST_TYPE, yload_member_loc(ld->doc, obj, key),
+                       "'%s' must be %s, not %s", key, type_name(f->type), yload_kind(v));
         }
     }
     for (const struct field *f = fields; f->key; f++) {
@@ -206,7 +186,7 @@ static int check_answer(struct loader *ld, json_t *list, size_t i, json_t *answe
     struct loc loc = yload_index_loc(ld->doc, list, i);
     if (!json_is_object(answer)) {
         lerror(ld, D_TEST_TYPE, loc, "a mock answer must be a mapping, not %s",
-               kind_of(answer));
+               yload_kind(answer));
         diag_note(ld->dl, "write '- return: {...}' or '- throw: {error: Name}'");
         return -1;
     }
@@ -338,7 +318,7 @@ static void load_path(struct loader *ld, json_t *path)
     {
         if (!json_is_string(name))
             lerror(ld, D_TEST_TYPE, yload_index_loc(ld->doc, path, i),
-                   "a path entry must be a state name, not %s", kind_of(name));
+                   "a path entry must be a state name, not %s", yload_kind(name));
     }
 }
 
@@ -352,7 +332,7 @@ static void load_visits(struct loader *ld, json_t *visits)
             continue;
         lerror(ld, D_TEST_TYPE, yload_member_loc(ld->doc, visits, name),
                "the visits of '%s' must be true, false or a count, not %s", name,
-               kind_of(v));
+               yload_kind(v));
         diag_note(ld->dl, "true: entered at least once; false: never; 3: exactly 3 "
                           "times");
     }
@@ -409,7 +389,7 @@ static void load_time(struct loader *ld, struct wftest_case *c, json_t *obj)
     if (c->input && !json_is_object(c->input))
         lerror(ld, D_TEST_INPUT_NOT_OBJECT, yload_member_loc(ld->doc, obj, "input"),
                "the input must be a mapping to receive scheduled_time, not %s",
-               kind_of(c->input));
+               yload_kind(c->input));
 }
 
 /*
@@ -437,7 +417,7 @@ static void load_case(struct loader *ld, struct wftest_file *tf, json_t *list, s
     c->node = obj;
     if (!json_is_object(obj)) {
         lerror(ld, D_TEST_TYPE, yload_index_loc(ld->doc, list, i),
-               "a test case must be a mapping, not %s", kind_of(obj));
+               "a test case must be a mapping, not %s", yload_kind(obj));
         return;
     }
     check_keys(ld, obj, case_fields, "a test case");
@@ -461,7 +441,7 @@ static int load_doc(struct wftest_file *tf, struct diag_list *dl)
     json_t *root = tf->doc.root;
     if (!json_is_object(root)) {
         lerror(&ld, D_TEST_TYPE, yload_file_loc(&tf->doc),
-               "a test file must be a mapping with 'cases', not %s", kind_of(root));
+               "a test file must be a mapping with 'cases', not %s", yload_kind(root));
         return -1;
     }
     json_t *list = json_object_get(root, "cases");

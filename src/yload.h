@@ -38,6 +38,9 @@ void ydoc_release(struct ydoc *doc);
  * looked up through their container: `parent` plus a key or an index. A lookup that
  * finds nothing returns the location of the nearest known container, or the file.
  */
+/* A value's kind in YAML words, for messages: "a mapping", "a list", "a string"... */
+const char *yload_kind(const json_t *v);
+
 struct loc yload_loc(const struct ydoc *doc, const json_t *container);
 struct loc yload_member_loc(const struct ydoc *doc, const json_t *obj, const char *key);
 struct loc yload_key_loc(const struct ydoc *doc, const json_t *obj, const char *key);
