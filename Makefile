@@ -30,11 +30,13 @@ OPT_tsan    := -O1 -g -fsanitize=thread
 LDOPT_tsan  := -fsanitize=thread
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcrypto is loaded on first use (src/base/crypto.c), not linked: its headers only.
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libcrypto,$(PKGS)) 2>/dev/null)
+CRYPTO_SO  = libcrypto.so.$(firstword $(subst ., ,$(shell pkg-config --modversion libcrypto 2>/dev/null)))
 CFLAGS  += -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT_$(VARIANT)) \
-           -Isrc $(PKG_CFLAGS) -MMD -MP
+           -Isrc $(PKG_CFLAGS) -DWFGEN_LIBCRYPTO='"$(CRYPTO_SO)"' -MMD -MP
 LDFLAGS += $(LDOPT_$(VARIANT))
-LDLIBS  += $(PKG_LIBS) -lm -pthread
+LDLIBS  += $(PKG_LIBS) -lm -pthread -ldl
 
 ALL_SRC  := $(sort $(wildcard src/*.c src/*/*.c))
 CLI_SRC  := src/main.c $(wildcard src/cmd_*.c)

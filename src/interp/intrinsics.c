@@ -5,11 +5,10 @@
  */
 #include "interp/intrinsics.h"
 
+#include "base/crypto.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "emit/jout.h"
-
-#include <openssl/evp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -216,25 +215,9 @@ static int refine_str10k(const json_t *v, char *why, size_t n)
     return -1;
 }
 
-static const struct hash_alg {
-    const char *name;
-    const EVP_MD *(*md)(void);
-} hash_algs[] = {
-    {"MD5", EVP_md5},        {"SHA-1", EVP_sha1},     {"SHA-256", EVP_sha256},
-    {"SHA-384", EVP_sha384}, {"SHA-512", EVP_sha512},
-};
-
-static const struct hash_alg *find_hash(const json_t *v)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(hash_algs); i++)
-        if (!strcmp(json_string_value(v), hash_algs[i].name))
-            return &hash_algs[i];
-    return NULL;
-}
-
 static int refine_hashalg(const json_t *v, char *why, size_t n)
 {
-    if (find_hash(v))
+    if (crypto_digest_known(json_string_value(v), json_string_length(v)))
         return 0;
     snprintf(why, n,
              "unsupported algorithm '%.60s' (use MD5, SHA-1, SHA-256, SHA-384 or "
@@ -1304,10 +1287,13 @@ static int fn_Base64Encode(struct icall *c, json_t **argv, size_t argc, json_t *
     (void)c;
     (void)argc;
     size_t n = json_string_length(argv[0]);
-    unsigned char *buf = xmalloc(4 * ((n + 2) / 3) + 1);
-    int len =
-        EVP_EncodeBlock(buf, (const unsigned char *)json_string_value(argv[0]), (int)n);
-    *out = json_stringn((const char *)buf, (size_t)len);
+    char *buf = xmalloc(4 * ((n + 2) / 3) + 1);
+    int len = crypto_base64_encode(buf, json_string_value(argv[0]), n);
+    if (len < 0) {
+        free(buf);
+        return argerror(c, 1, "base64 encoding is not available");
+    }
+    *out = json_stringn(buf, (size_t)len);
     free(buf);
     return 0;
 }
@@ -1333,7 +1319,7 @@ static int fn_Base64Decode(struct icall *c, json_t **argv, size_t argc, json_t *
     memcpy(in, s, data);
     memset(in + data, '=', pad);
     unsigned char *buf = xmalloc((data + pad) / 4 * 3 + 1);
-    int len = EVP_DecodeBlock(buf, (unsigned char *)in, (int)(data + pad));
+    int len = crypto_base64_decode(buf, in, data + pad);
     free(in);
     if (len < 0) {
         free(buf);
@@ -1349,16 +1335,12 @@ static int fn_Base64Decode(struct icall *c, json_t **argv, size_t argc, json_t *
 static int fn_Hash(struct icall *c, json_t **argv, size_t argc, json_t **out)
 {
     (void)argc;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    const struct hash_alg *alg = find_hash(argv[1]);
-    if (!EVP_Digest(json_string_value(argv[0]), json_string_length(argv[0]), md, &len,
-                    alg->md(), NULL))
-        return argerror(c, 2, "digest '%s' is not available", alg->name);
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    *out = json_stringn(hex, 2 * (size_t)len);
+    char hex[CRYPTO_HEX_MAX];
+    const char *alg = json_string_value(argv[1]);
+    if (crypto_digest_hex(alg, json_string_length(argv[1]), json_string_value(argv[0]),
+                          json_string_length(argv[0]), hex))
+        return argerror(c, 2, "digest '%s' is not available", alg);
+    *out = json_string(hex);
     return 0;
 }
 

@@ -7,10 +7,10 @@
  */
 #include "interp/jsonata_int.h"
 
+#include "base/crypto.h"
 #include "base/xalloc.h"
 
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1836,31 +1836,19 @@ FN(fn_hash)
     UNUSED_ARGS;
     if (!a[0] || !a[1])
         return NULL;
-    static const struct {
-        const char *aws, *ossl;
-    } algs[] = {{"MD5", "MD5"},
-                {"SHA-1", "SHA1"},
-                {"SHA-256", "SHA256"},
-                {"SHA-384", "SHA384"},
-                {"SHA-512", "SHA512"}};
-    const EVP_MD *md = NULL;
-    for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-        if (L(a[1]) == strlen(algs[i].aws) && !memcmp(S(a[1]), algs[i].aws, L(a[1])))
-            md = EVP_get_digestbyname(algs[i].ossl);
-    if (!md)
+    if (!crypto_digest_known(S(a[1]), L(a[1])))
         jsonata_throw(
             x, "D3150", pos,
             "unsupported hash algorithm %s (use MD5, SHA-1, SHA-256, SHA-384 or "
             "SHA-512)",
             jsonata_describe(x, a[1]));
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int olen = 0;
-    if (!EVP_Digest(S(a[0]), L(a[0]), out, &olen, md, NULL))
+    char hex[CRYPTO_HEX_MAX];
+    if (crypto_digest_hex(S(a[1]), L(a[1]), S(a[0]), L(a[0]), hex))
         jsonata_throw(x, "D3150", pos, "hash computation failed");
-    char *hex = jsonata_alloc(x, olen * 2 + 1);
-    for (unsigned i = 0; i < olen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", out[i]);
-    return jsonata_str(x, hex, olen * 2);
+    size_t n = strlen(hex);
+    char *copy = jsonata_alloc(x, n + 1);
+    memcpy(copy, hex, n + 1);
+    return jsonata_str(x, copy, n);
 }
 
 FN(fn_uuid)
