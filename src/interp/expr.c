@@ -565,26 +565,6 @@ int expr_jsonata_fail(const char *field, const char *text, const char *what,
     return -1;
 }
 
-static const char *json_type_name(json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "null";
-    }
-}
-
 static const char *const want_names[] = {
     [EXPR_WANT_ANY] = "any",         [EXPR_WANT_ARRAY] = "array",
     [EXPR_WANT_BOOLEAN] = "boolean", [EXPR_WANT_STRING] = "string",
@@ -660,7 +640,7 @@ static int ja_eval_string(const struct expr_env *env, json_t *bindings, const ch
     char *val = jout_compact(*out);
     char *what = xasprintf("returned an unexpected result type. Expected '%s', but was "
                            "'%s' for value: %s",
-                           want_names[want], json_type_name(*out), val);
+                           want_names[want], intr_type_name(*out), val);
     json_decref(*out);
     *out = NULL;
     expr_jsonata_fail(loc, s, what, err);

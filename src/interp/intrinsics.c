@@ -102,7 +102,7 @@ static long long int_of(const json_t *v)
                               : (long long)json_real_value(v);
 }
 
-static const char *type_name(const json_t *v)
+const char *intr_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -153,7 +153,7 @@ static int check_kind(enum kind k, const json_t *v, char *why, size_t n)
         if (ki->base == K_INT && json_is_real(v))
             snprintf(why, n, "integer expected, got %.17g", json_real_value(v));
         else
-            snprintf(why, n, "%s expected, got %s", ki->name, type_name(v));
+            snprintf(why, n, "%s expected, got %s", ki->name, intr_type_name(v));
         return -1;
     }
     return ki->refine ? ki->refine(v, why, n) : 0;
@@ -442,13 +442,10 @@ static int ierr(struct iparser *ps, size_t off, const char *fmt, ...)
 
 static int ierr(struct iparser *ps, size_t off, const char *fmt, ...)
 {
-    if (ps->err) {
-        va_list ap;
-        va_start(ap, fmt);
-        ps->err->offset = off;
-        vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    jpath_verr(ps->err, off, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

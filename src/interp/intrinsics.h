@@ -51,6 +51,8 @@ struct intr_call;
 
 /* 1 when s looks like an intrinsic call ("States.X(") rather than a path. */
 int intr_is_call(const char *s);
+/* A value's type in AWS's error texts: "object", "array", "string", "number"... */
+const char *intr_type_name(const json_t *v);
 
 /* Compiles a call; NULL with *err filled (byte offset into expr) when invalid. */
 struct intr_call *intr_compile(const char *expr, struct jpath_err *err);

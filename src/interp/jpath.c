@@ -186,15 +186,21 @@ struct parser {
 static int perr(struct parser *ps, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+int jpath_verr(struct jpath_err *err, size_t off, const char *fmt, va_list ap)
+{
+    if (err) {
+        err->offset = off;
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    }
+    return -1;
+}
+
 static int perr(struct parser *ps, size_t off, const char *fmt, ...)
 {
-    if (ps->err) {
-        va_list ap;
-        va_start(ap, fmt);
-        ps->err->offset = off;
-        vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    jpath_verr(ps->err, off, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

@@ -11,6 +11,7 @@
 #define WFGEN_JPATH_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 enum jpath_kind {
@@ -24,6 +25,10 @@ struct jpath_err {
     char msg[160];  /* lowercase, no final period: "'..' is not allowed in a reference path" */
 };
 /* clang-format on */
+
+/* Fills err (when not NULL) with the offset and message; returns -1. For parsers. */
+int jpath_verr(struct jpath_err *err, size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /*
  * Checks the syntax of a path ("$..." or "$$..."; variables "$name..." are accepted
