@@ -10,6 +10,7 @@
 #ifndef WFGEN_CMD_H
 #define WFGEN_CMD_H
 
+#include "catalog.h"
 #include "opt.h"
 
 /* Exit codes: a public API, never renumbered (SPEC section 1). */
@@ -22,6 +23,16 @@ enum wf_exit {
     WF_EXIT_SYSTEM = 4, /* unreadable input, unwritable output */
     WF_EXIT_FAILED = 5, /* run/test: the execution failed or an assertion did not hold */
 };
+
+/*
+ * Loads the catalog at path into cat (release it whatever the result) and finds the
+ * workflow `key`. Prints, as "wfgen <cmd>: ...", an unreadable catalog, the catalog's
+ * diagnostics when it has errors, or an unknown key with the closest one as a note.
+ * Returns WF_EXIT_OK with *wf set, or the exit code.
+ */
+int cmd_find_workflow(const char *cmd, const char *path, const char *key,
+                      struct catalog *cat, struct diag_list *dl,
+                      const struct workflow **wf);
 
 int cmd_build(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -176,25 +176,10 @@ int cmd_backfill(int argc, char **argv)
     }
     struct catalog cat;
     struct diag_list dl = DIAG_LIST_INIT;
-    rc = catalog_load(&cat, a.catalog, &dl);
-    int err = errno;
-    if (rc == -2) {
-        fprintf(stderr, "wfgen backfill: cannot read '%s': %s\n", a.catalog,
-                strerror(err));
-        rc = WF_EXIT_SYSTEM;
+    const struct workflow *wf;
+    rc = cmd_find_workflow("backfill", a.catalog, argv[0], &cat, &dl, &wf);
+    if (rc)
         goto out;
-    }
-    if (rc < 0) {
-        diag_print(&dl, DIAG_TEXT, stderr); /* warnings alone are `validate`'s business */
-        rc = WF_EXIT_INVALID;
-        goto out;
-    }
-    const struct workflow *wf = catalog_find(&cat, argv[0]);
-    if (!wf) {
-        fprintf(stderr, "wfgen backfill: no workflow '%s' in %s\n", argv[0], a.catalog);
-        rc = WF_EXIT_INVALID;
-        goto out;
-    }
     rc = plan(&cat, wf, &a);
 out:
     catalog_release(&cat);

@@ -55,20 +55,11 @@ static int load_file(struct graph_ctx *gc, const char *path)
 static int load_workflow(struct graph_ctx *gc, const struct graph_args *a,
                          const char *key)
 {
-    int r = catalog_load(&gc->cat, a->catalog, &gc->dl);
-    int err = errno;
+    const struct workflow *wf;
     gc->have_cat = true;
-    if (r == -2) {
-        fprintf(stderr, "wfgen graph: cannot read '%s': %s\n", a->catalog, strerror(err));
-        return WF_EXIT_SYSTEM;
-    }
+    int r = cmd_find_workflow("graph", a->catalog, key, &gc->cat, &gc->dl, &wf);
     if (r)
-        return invalid(gc);
-    const struct workflow *wf = catalog_find(&gc->cat, key);
-    if (!wf) {
-        fprintf(stderr, "wfgen graph: no workflow '%s' in %s\n", key, a->catalog);
-        return WF_EXIT_INVALID;
-    }
+        return r;
     /* The deployed machine: expanded, validated and wrapped, exactly as `build` emits. */
     r = build_load_definition(&gc->cat, wf, &gc->def, &gc->dl);
     if (r == -2)

@@ -70,20 +70,10 @@ static int load_file(struct run_ctx *rc, const char *path, const char *what, jso
 static int load_workflow(struct run_ctx *rc, const struct run_args *a, const char *key)
 {
     const char *path = a->catalog ? a->catalog : "workflows.yaml";
-    int r = catalog_load(&rc->cat, path, &rc->dl);
     rc->have_cat = true;
-    if (r == -2) {
-        fprintf(stderr, "wfgen run: cannot read catalog '%s': %s\n", path,
-                strerror(errno));
-        return WF_EXIT_SYSTEM;
-    }
+    int r = cmd_find_workflow("run", path, key, &rc->cat, &rc->dl, &rc->wf);
     if (r)
-        return invalid(rc);
-    rc->wf = catalog_find(&rc->cat, key);
-    if (!rc->wf) {
-        fprintf(stderr, "wfgen run: no workflow '%s' in %s\n", key, path);
-        return WF_EXIT_INVALID;
-    }
+        return r;
     /* Exactly the machine `build` emits: expanded, validated and wrapped. */
     r = build_load_definition(&rc->cat, rc->wf, &rc->def, &rc->dl);
     if (r == -2)

@@ -17,15 +17,6 @@
 #define COUNT_MAX   10000
 #define DST_HORIZON (366 * INT64_C(86400))
 
-/* Reports an unknown workflow key, with the closest known key when one is close. */
-static void unknown_key(const struct catalog *cat, const char *key, const char *path)
-{
-    const char *best = catalog_suggest_key(cat, key);
-    fprintf(stderr, "wfgen schedule: no workflow '%s' in %s\n", key, path);
-    if (best)
-        fprintf(stderr, "note: did you mean '%s'?\n", best);
-}
-
 /* Prints the fire times and DST warnings of one workflow. */
 static int report(const struct workflow *wf, int64_t from, long n)
 {
@@ -88,26 +79,10 @@ int cmd_schedule(int argc, char **argv)
     const char *key = argv[0];
     struct catalog cat;
     struct diag_list dl = DIAG_LIST_INIT;
-    rc = catalog_load(&cat, path, &dl);
-    int err = errno;
-    /* Warnings about other workflows are `validate`'s business; errors stop us here. */
-    if (rc == -1)
-        diag_print(&dl, DIAG_TEXT, stderr);
-    if (rc == -2) {
-        fprintf(stderr, "wfgen schedule: cannot read '%s': %s\n", path, strerror(err));
-        rc = WF_EXIT_SYSTEM;
+    const struct workflow *wf;
+    rc = cmd_find_workflow("schedule", path, key, &cat, &dl, &wf);
+    if (rc)
         goto out;
-    }
-    if (rc < 0) {
-        rc = WF_EXIT_INVALID;
-        goto out;
-    }
-    const struct workflow *wf = catalog_find(&cat, key);
-    if (!wf) {
-        unknown_key(&cat, key, path);
-        rc = WF_EXIT_INVALID;
-        goto out;
-    }
     int64_t from = (int64_t)time(NULL);
     if (from_text && sched_iso_parse(from_text, wf->timezone, &from)) {
         fprintf(
