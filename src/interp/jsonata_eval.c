@@ -383,26 +383,6 @@ static struct jv *eval_compare(struct jx *x, const struct jnode *n, struct jv *l
     }
 }
 
-static bool strict_equal(const struct jv *a, const struct jv *b)
-{
-    if (a == b)
-        return true;
-    if (!a || !b || a->t != b->t)
-        return false;
-    switch (a->t) {
-    case JV_NULL:
-        return true;
-    case JV_BOOL:
-        return a->u.b == b->u.b;
-    case JV_NUM:
-        return a->u.n == b->u.n;
-    case JV_STR:
-        return a->u.s.len == b->u.s.len && !memcmp(a->u.s.p, b->u.s.p, a->u.s.len);
-    default:
-        return false;
-    }
-}
-
 static bool is_integer(const struct jv *v)
 {
     return v && v->t == JV_NUM && isfinite(v->u.n) && v->u.n == floor(v->u.n);
@@ -485,9 +465,9 @@ static struct jv *eval_binary(struct jx *x, const struct jnode *n, struct jv *in
         if (!l || !r)
             return &jsonata_false;
         if (r->t != JV_ARR)
-            return jsonata_bool(strict_equal(l, r));
+            return jsonata_bool(jsonata_scalar_equal(l, r));
         for (size_t i = 0; i < r->u.a.n; i++)
-            if (strict_equal(r->u.a.v[i], l))
+            if (jsonata_scalar_equal(r->u.a.v[i], l))
                 return &jsonata_true;
         return &jsonata_false;
     case OP_RANGE:

@@ -398,6 +398,8 @@ json_t *jsonata_to_json(struct jx *x, const struct jv *v);
 struct jv *jsonata_stringify(struct jx *x, const struct jv *v, bool pretty);
 /* JavaScript's Number#toString into buf (at least 32 bytes). */
 void jsonata_numfmt(double d, char *buf);
+/* Equal scalars (same type and value); containers only when the same value. */
+bool jsonata_scalar_equal(const struct jv *a, const struct jv *b);
 bool jsonata_deep_equal(struct jx *x, const struct jv *a, const struct jv *b);
 bool jsonata_truthy(struct jx *x, const struct jv *v, bool *defined);
 /* Type letter for signatures: s n b l a o f, m for undefined. */

@@ -851,12 +851,10 @@ struct jv *jsonata_stringify(struct jx *x, const struct jv *v, bool pretty)
 
 /* ---- Comparison and truth ---------------------------------------------------------- */
 
-static bool deep_equal(struct jx *x, const struct jv *a, const struct jv *b, int depth)
+bool jsonata_scalar_equal(const struct jv *a, const struct jv *b)
 {
     if (a == b)
         return true;
-    if (depth > JSONATA_MAX_NESTING)
-        return false;
     if (!a || !b || a->t != b->t)
         return false;
     switch (a->t) {
@@ -868,6 +866,18 @@ static bool deep_equal(struct jx *x, const struct jv *a, const struct jv *b, int
         return a->u.n == b->u.n;
     case JV_STR:
         return a->u.s.len == b->u.s.len && !memcmp(a->u.s.p, b->u.s.p, a->u.s.len);
+    default:
+        return false;
+    }
+}
+
+static bool deep_equal(struct jx *x, const struct jv *a, const struct jv *b, int depth)
+{
+    if (a == b)
+        return true;
+    if (depth > JSONATA_MAX_NESTING || !a || !b || a->t != b->t)
+        return false;
+    switch (a->t) {
     case JV_ARR:
         if (a->u.a.n != b->u.a.n)
             return false;
@@ -888,7 +898,7 @@ static bool deep_equal(struct jx *x, const struct jv *a, const struct jv *b, int
         return true;
     }
     default:
-        return false;
+        return jsonata_scalar_equal(a, b);
     }
 }
 
