@@ -7,6 +7,7 @@
 #include "expand.h"
 
 #include "base/strbuf.h"
+#include "base/suggest.h"
 #include "base/xalloc.h"
 #include "ext.h"
 
@@ -324,32 +325,6 @@ void expand_splice(json_t *obj, const char *anchor, enum expand_splice how,
     json_decref(fields);
 }
 
-/* Edit distance of two short keys (bounded), for "did you mean" notes. */
-static size_t key_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return SIZE_MAX;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t best = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 int expand_check_keys(struct ext_ctx *x, const json_t *obj, const char *what,
                       const char *const *known, const char *const *required,
                       struct loc where)
@@ -366,15 +341,10 @@ int expand_check_keys(struct ext_ctx *x, const json_t *obj, const char *what,
             continue;
         rc = diag_add(x->dl, D_EXT_UNKNOWN_FIELD, yload_key_loc(x->def, obj, k),
                       "unknown field '%s' in %s", k, what);
-        const char *near = NULL;
-        size_t best = 3;
-        for (f = known; *f; f++) {
-            size_t d = key_distance(k, *f);
-            if (d < best) {
-                best = d;
-                near = *f;
-            }
-        }
+        size_t nknown = 0;
+        while (known[nknown])
+            nknown++;
+        const char *near = suggest_closest(k, known, nknown);
         if (near)
             diag_note(x->dl, "did you mean '%s'?", near);
     }
